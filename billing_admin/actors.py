@@ -1,0 +1,37 @@
+"""Who is acting and through which door: every write takes an Actor and the audit log records it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Door = Literal["page", "chat", "mcp", "api", "cli", "system"]
+ActorKind = Literal["user", "token", "agent", "system"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: ActorKind
+    name: str
+    door: Door
+    user_id: int | None = None
+    token_id: int | None = None
+
+    @classmethod
+    def system(cls, name: str = "system", door: Door = "system") -> Actor:
+        return cls(kind="system", name=name, door=door)
+
+    @classmethod
+    def cli(cls, command: str) -> Actor:
+        return cls(kind="system", name=f"manage.py {command}", door="cli")
+
+    @classmethod
+    def staff(cls, user, door: Door = "page") -> Actor:  # noqa: ANN001 - a Django user
+        return cls(kind="user", name=user.get_username(), door=door, user_id=user.pk)
+
+    @classmethod
+    def agent_for(cls, user) -> Actor:  # noqa: ANN001 - a Django user
+        return cls(kind="agent", name=f"chat agent for {user.get_username()}", door="chat", user_id=user.pk)
+
+    def describe(self) -> str:
+        return f"{self.name} via {self.door}"

@@ -1,0 +1,14 @@
+"""The embedded engine behind the service interface: thin adapters from request schemas to the
+engine's services and selectors, one mixin per area."""
+
+from __future__ import annotations
+
+from .customers import CustomerOps
+from .invoices import InvoiceOps
+from .metering import MeteringOps
+from .money import MoneyOps
+from .plans import PlanOps
+
+
+class EngineService(CustomerOps, MeteringOps, PlanOps, InvoiceOps, MoneyOps):
+    """Billing on this project's own database (SQLite or PostgreSQL)."""

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from django.db import models
+
+from .customers import Account
+
+# Usage quantities are stored as integer millionths so sums stay exact on SQLite too.
+QUANTITY_SCALE = 6
+
+
+class EventSchema(models.Model):
+    STATUSES = [("DRAFT", "Draft"), ("ACTIVE", "Active"), ("INACTIVE", "Inactive"), ("ARCHIVED", "Archived")]
+
+    name = models.CharField(max_length=50, unique=True)
+    description = models.CharField(max_length=500, blank=True, default="")
+    attributes = models.JSONField(default=list)  # [{"name": ..., "defaultUnit": ...}]
+    dimensions = models.JSONField(default=list)  # [{"name": ...}]
+    status = models.CharField(max_length=10, choices=STATUSES, default="ACTIVE")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UsageMeter(models.Model):
+    STATUSES = [("DRAFT", "Draft"), ("ACTIVE", "Active"), ("INACTIVE", "Inactive"), ("ARCHIVED", "Archived")]
+    AGGREGATIONS = [("COUNT", "Count"), ("SUM", "Sum")]
+
+    meter_id = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=50, unique=True)
+    billable_name = models.CharField(max_length=255, blank=True, default="")
+    description = models.CharField(max_length=500, blank=True, default="")
+    type = models.CharField(max_length=10, default="COUNTER")
+    aggregation = models.CharField(max_length=5, choices=AGGREGATIONS)
+    event_schema = models.ForeignKey(EventSchema, on_delete=models.PROTECT, related_name="meters")
+    filters = models.JSONField(default=list)  # [{"field": "dimension.region", "value": "eu"}]
+    computations = models.JSONField(default=list)  # [{"matcher": str, "computation": str, "order": int}]
+    status = models.CharField(max_length=10, choices=STATUSES, default="ACTIVE")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(models.Model):
+    """One accepted usage event. `event_id` is the caller's idempotency key, unique forever."""
+
+    event_id = models.CharField(max_length=512, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="events")
+    schema = models.ForeignKey(EventSchema, on_delete=models.PROTECT, related_name="events")
+    # The cycle the event was billed in; a closing cycle locks its row, so an event lands in one invoice.
+    cycle = models.ForeignKey(
+        "engine.BillingCycle", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    timestamp = models.DateTimeField()
+    ingested_at = models.DateTimeField()
+    account_ref = models.CharField(max_length=512)  # the id or alias the sender used
+    attributes = models.JSONField(default=list)  # [{"name", "value", "unit"}] as sent
+    dimensions = models.JSONField(default=dict)
+    status = models.CharField(max_length=50)
+    meters = models.JSONField(default=list)  # [{"id": meter_id, "units": "12.5"}]
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "-timestamp"]),
+            models.Index(fields=["-ingested_at"]),
+            models.Index(fields=["schema", "-timestamp"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
+class UsageRollup(models.Model):
+    """Hourly metered usage per account and meter, maintained at ingestion for fast metrics."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE)
+    meter = models.ForeignKey(UsageMeter, on_delete=models.CASCADE)
+    bucket = models.DateTimeField()
+    quantity_micros = models.BigIntegerField(default=0)
+    events = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "meter", "bucket"], name="usage_rollup_key"),
+        ]
+        indexes = [models.Index(fields=["bucket", "meter"])]
+
+
+class EventRollup(models.Model):
+    """Hourly event counts per account, schema and ingestion status."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE)
+    schema = models.ForeignKey(EventSchema, on_delete=models.CASCADE)
+    status = models.CharField(max_length=50)
+    bucket = models.DateTimeField()
+    events = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "schema", "status", "bucket"], name="event_rollup_key"),
+        ]
+        indexes = [models.Index(fields=["bucket"])]

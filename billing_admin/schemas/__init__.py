@@ -1,0 +1,63 @@
+"""One pydantic request and one response per operation, in Togai's field names.
+
+The REST API, the MCP tool schemas and the Togai client all parse and render through these.
+"""
+
+from __future__ import annotations
+
+from .accounts import (
+    Account,
+    AccountDetail,
+    AccountPage,
+    CreateAccountRequest,
+    GetAccountRequest,
+    ListAccountsRequest,
+    UpdateAccountRequest,
+)
+from .customers import (
+    CreateCustomerRequest,
+    CreateCustomerResponse,
+    Customer,
+    CustomerPage,
+    CustomerWithAccounts,
+    GetCustomerRequest,
+    ListCustomersRequest,
+    UpdateCustomerRequest,
+)
+from .entitlements import CheckEntitlementRequest, EntitlementCheck, Entitlements, GetEntitlementsRequest
+from .events import (
+    EventPage,
+    IngestBatchRequest,
+    IngestBatchResponse,
+    IngestEventRequest,
+    IngestEventResponse,
+    ListEventsRequest,
+)
+from .invoices import (
+    GenerateInvoicesRequest,
+    GenerateInvoicesResponse,
+    GetInvoiceRequest,
+    Invoice,
+    InvoicePage,
+    ListInvoicesRequest,
+    UpdateInvoiceStatusRequest,
+)
+from .meters import CreateUsageMeterRequest, ListUsageMetersRequest, UsageMeter, UsageMeterPage
+from .metrics import GetMetricsRequest, GetMetricsResponse
+from .plans import (
+    CreatePricePlanRequest,
+    ListPricePlansRequest,
+    ListRateCardsRequest,
+    PricePlan,
+    PricePlanPage,
+    RateCardList,
+)
+from .wallets import (
+    GetWalletBalanceRequest,
+    GrantCreditRequest,
+    GrantCreditResponse,
+    TopUpWalletRequest,
+    WalletBalance,
+)
+
+__all__ = [name for name in dir() if name[0].isupper()]

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .common import Page, PageRequest, Quantity, Request, Response
+
+IngestionStatus = Literal[
+    "INGESTION_COMPLETED_EVENT_METERED",
+    "INGESTION_COMPLETED_NO_MATCHING_METERS",
+    "INGESTION_COMPLETED_EVENT_NOT_METERED",
+    "INGESTION_FAILED_DUPLICATE_EVENT",
+    "INGESTION_FAILED_SCHEMA_NOT_DEFINED",
+    "INGESTION_FAILED_ACCOUNT_NOT_FOUND",
+    "INGESTION_FAILED_UNITS_INVALID",
+    "INGESTION_FAILED_PAST_GRACE_PERIOD",
+    "INGESTION_FAILED",
+]
+
+
+class EventAttribute(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=50, description="Attribute name, e.g. units.")
+    value: str = Field(
+        max_length=512, description='Numeric value as a string, e.g. "50" or "12.5" (no exponent, no float).'
+    )
+    unit: str | None = Field(default=None, max_length=50, description="Unit label, e.g. requests.")
+
+
+class Event(BaseModel):
+    """A usage event as Togai defines it. Numeric checks happen in the engine so a batch can name each bad event."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    schemaName: str = Field(min_length=1, max_length=50, description="Event schema name, e.g. api_requests.")
+    timestamp: datetime = Field(description="When the usage happened (ISO-8601 with offset).")
+    accountId: str = Field(min_length=1, max_length=512, description="The account's id or one of its aliases.")
+    attributes: list[EventAttribute] = Field(default_factory=list, max_length=10, description="Numeric attributes.")
+    dimensions: dict[str, str] = Field(default_factory=dict, description="String dimensions, e.g. {'region': 'eu'}.")
+    id: str | None = Field(
+        default=None,
+        max_length=512,
+        description="Idempotency key: an event with an id already seen is not counted again. Generated if omitted.",
+    )
+
+
+class IngestEventRequest(Request):
+    event: Event = Field(description="The usage event to ingest.")
+
+
+class MeterCount(Response):
+    usageMeterId: str = Field(description="Meter the event counted toward.")
+    name: str = Field(description="Meter name.")
+    units: Quantity = Field(description="Units this event added to the meter.")
+
+
+class IngestEventResponse(Response):
+    success: bool = Field(description="True when the event is stored (or was already stored).")
+    eventId: str = Field(description="The event's id (its idempotency key).")
+    status: IngestionStatus = Field(description="Ingestion status, e.g. INGESTION_COMPLETED_EVENT_METERED.")
+    duplicate: bool = Field(default=False, description="True when this id was ingested before; nothing counted again.")
+    meters: list[MeterCount] = Field(default_factory=list, description="The meters it counted toward.")
+
+
+class IngestBatchRequest(Request):
+    events: list[Event] = Field(min_length=1, max_length=1000, description="1 to 1000 events.")
+
+
+class FailedEvent(Response):
+    index: int = Field(description="Position of the event in the request (0-based).")
+    eventId: str | None = Field(default=None, description="The event's id, if it had one.")
+    status: str = Field(description="Why it failed, as an ingestion status.")
+    message: str = Field(description="What is wrong and how to fix it.")
+
+
+class IngestBatchResponse(Response):
+    success: bool = Field(description="True when every event was accepted.")
+    accepted: int = Field(description="Events stored now or already stored before.")
+    duplicates: int = Field(default=0, description="Accepted events whose id had been ingested before.")
+    failed: list[FailedEvent] = Field(default_factory=list, description="Each refused event by index, with the reason.")
+
+
+class ListEventsRequest(PageRequest):
+    accountId: str | None = Field(default=None, max_length=512, description="Only this account's events (id or alias).")
+    schemaName: str | None = Field(default=None, max_length=50, description="Only events of this schema.")
+    status: IngestionStatus | None = Field(default=None, description="Only events with this ingestion status.")
+    startTime: datetime | None = Field(default=None, description="Only events at or after this time.")
+    endTime: datetime | None = Field(default=None, description="Only events before this time.")
+
+
+class IngestionStatusInfo(Response):
+    status: str = Field(description="Ingestion status.")
+    statusDescription: str = Field(description="What the status means.")
+
+
+class EventWithStatus(Response):
+    referenceId: str = Field(description="Internal reference of the event.")
+    eventPayload: Event = Field(description="The event as sent.")
+    ingestionStatus: IngestionStatusInfo = Field(description="Outcome of ingestion.")
+    customerId: str = Field(description="Owning customer of the account.")
+    meters: list[MeterCount] = Field(default_factory=list, description="Meters it counted toward.")
+    createdAt: datetime = Field(description="When it was ingested.")
+
+
+EventPage = Page[EventWithStatus]

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from .common import Amount, Page, PageRequest, Quantity, Request, Response, WriteRequest
+
+InvoiceStatus = Literal["DRAFT", "DUE", "PAID", "PARTIALLY_PAID", "VOID", "UN_COLLECTIBLE"]
+
+
+class ListInvoicesRequest(PageRequest):
+    accountId: str | None = Field(default=None, max_length=512, description="Only this account's invoices.")
+    customerId: str | None = Field(default=None, max_length=50, description="Only this customer's invoices.")
+    status: InvoiceStatus | None = Field(
+        default=None, description="DRAFT = open cycles with charges so far; DUE = finalized and unpaid."
+    )
+    startTime: datetime | None = Field(default=None, description="Only invoices whose period ends after this.")
+    endTime: datetime | None = Field(default=None, description="Only invoices whose period starts before this.")
+
+
+class InvoiceSummary(Response):
+    id: str = Field(description="Invoice id.")
+    customerId: str = Field(description="Customer id.")
+    ownerId: str = Field(description="Account id.")
+    pricePlanId: str | None = Field(default=None, description="Plan that priced it.")
+    invoiceClass: str = Field(default="INVOICE", description="INVOICE.")
+    invoiceType: str = Field(description="STANDARD, or AD_HOC.")
+    status: InvoiceStatus = Field(description="Status.")
+    finalizingStatus: str | None = Field(default=None, description="FINALIZED once DUE.")
+    currency: str = Field(description="Currency of the amounts.")
+    totalAmount: Amount = Field(description="Total to pay.")
+    paidAmount: Amount = Field(description="Paid so far.")
+    netTermDays: int = Field(description="Days to pay.")
+    startDate: datetime = Field(description="Period start.")
+    endDate: datetime = Field(description="Period end (exclusive).")
+    invoiceDate: datetime = Field(description="Invoice date.")
+    dueDate: datetime | None = Field(default=None, description="Due date.")
+    updatedAt: datetime = Field(description="Last change.")
+
+
+InvoicePage = Page[InvoiceSummary]
+
+
+class LineItem(Response):
+    description: str = Field(description="What the line is.")
+    type: str = Field(description="Line type, e.g. USAGE_RATE_CARD_AMOUNT.")
+    value: Amount = Field(description="Amount of the line.")
+    quantity: Quantity | None = Field(default=None, description="Units, where the line has them.")
+    valuePerQuantity: Decimal | None = Field(default=None, description="Rate, where the line has one.")
+    id: str | None = Field(default=None, description="The billable it refers to.")
+    lineItems: list[LineItem] = Field(default_factory=list, description="Child lines.")
+
+
+class Invoice(InvoiceSummary):
+    revenueInfo: LineItem | None = Field(default=None, description="The line-item tree.")
+    statusReason: str = Field(default="", description="Why the status was last changed.")
+
+
+class GetInvoiceRequest(Request):
+    invoiceId: str = Field(description="The invoice id (see list_invoices).")
+
+
+class UpdateInvoiceStatusRequest(WriteRequest):
+    invoiceId: str = Field(description="The invoice id (see list_invoices).")
+    status: Literal["PAID", "VOID", "UN_COLLECTIBLE"] = Field(description="New status; only from DUE.")
+    reason: str = Field(min_length=3, max_length=500, description="Why, for the audit log.")
+
+
+class GenerateInvoicesRequest(WriteRequest):
+    accountId: str | None = Field(
+        default=None, description="Close this account's cycle now; omit for all that are due."
+    )
+    asOf: datetime | None = Field(default=None, description="Treat this moment as now (default: now).")
+
+
+class GenerateInvoicesResponse(Response):
+    closedCycles: int = Field(description="Cycles closed into DUE invoices.")
+    invoiceIds: list[str] = Field(description="Invoices finalized (first 200).")

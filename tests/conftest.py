@@ -1,0 +1,42 @@
+"""Shared fixtures: the service, actors, and a few objects built through the service itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from billing_admin.actors import Actor
+from billing_admin.engine.backend import EngineService
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Manifest storage needs collectstatic; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def service() -> EngineService:
+    return EngineService()
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor(kind="user", name="fiona@finance.example", door="page", user_id=1)
+
+
+@pytest.fixture
+def customer(service, actor):
+    from billing_admin import schemas as s
+
+    return service.create_customer(
+        s.CreateCustomerRequest(
+            id="cust_123",
+            name="Acme Corp",
+            primaryEmail="billing@acme.example",
+            account={"id": "acc_987", "name": "Acme Production", "invoiceCurrency": "USD", "aliases": ["acme-prod"]},
+        ),
+        actor=actor,
+    )
