@@ -1,2 +1,53 @@
-def event_list(**kw): ...
-def event_to_schema(e): ...
+"""Reading events back: the events explorer and list_events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from billing_admin import schemas as s
+
+from .accounts import account_resolve
+from .ingestion import STATUS_TEXT
+from .models import Event
+
+
+def event_list(
+    *,
+    account_ref: str | None = None,
+    schema_name: str | None = None,
+    status: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> QuerySet[Event]:
+    events = Event.objects.select_related("account__customer", "schema")
+    if account_ref:
+        events = events.filter(account=account_resolve(account_ref))
+    if schema_name:
+        events = events.filter(schema__name=schema_name)
+    if status:
+        events = events.filter(status=status)
+    if start:
+        events = events.filter(timestamp__gte=start)
+    if end:
+        events = events.filter(timestamp__lt=end)
+    return events
+
+
+def event_to_schema(event: Event) -> s.EventWithStatus:
+    return s.EventWithStatus(
+        referenceId=f"event.{event.pk}",
+        eventPayload=s.Event(
+            id=event.event_id,
+            schemaName=event.schema.name,
+            timestamp=event.timestamp,
+            accountId=event.account_ref,
+            attributes=event.attributes,
+            dimensions=event.dimensions,
+        ),
+        ingestionStatus={"status": event.status, "statusDescription": STATUS_TEXT.get(event.status, event.status)},
+        customerId=event.account.customer.customer_id,
+        meters=[{"usageMeterId": m["id"], "name": m["name"], "units": m["units"]} for m in event.meters],
+        createdAt=event.ingested_at,
+    )

@@ -1,2 +1,305 @@
-def ingest_one(**kw): ...
-def ingest_batch(**kw): ...
+"""Event ingestion: validate, meter and store a batch in one transaction. Good events are kept, bad
+ones are named by index; an event id is its idempotency key, so a replay counts nothing twice."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from billing_admin import schemas as s
+from billing_admin.actors import Actor
+from billing_admin.errors import InvalidInputError
+
+from . import rollups
+from .audit import audit_record
+from .billing_cycles import cycles_covering
+from .metering import NUMERIC, UnitsInvalid, active_meters, to_micros
+from .models import Account, AccountAlias, Event, EventSchema
+
+STATUS_TEXT = {
+    "INGESTION_COMPLETED_EVENT_METERED": "metered: counted toward at least one usage meter",
+    "INGESTION_COMPLETED_NO_MATCHING_METERS": "stored: no active usage meter reads this schema",
+    "INGESTION_COMPLETED_EVENT_NOT_METERED": "stored: the schema's meters filtered it out",
+    "INGESTION_FAILED_DUPLICATE_EVENT": "an event with this id was ingested before",
+}
+
+
+@dataclass
+class Pending:
+    index: int
+    event_id: str
+    event: s.Event
+    account_pk: int
+    schema_pk: int
+    timestamp: datetime
+    attributes: dict[str, Decimal]
+    meters: list[tuple[int, str, str, Decimal]] = field(default_factory=list)  # pk, meter_id, name, units
+    features: list[tuple[int, Decimal]] = field(default_factory=list)
+    cycle_pk: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.meters:
+            return "INGESTION_COMPLETED_EVENT_METERED"
+        return self.no_meter_status
+
+    no_meter_status: str = "INGESTION_COMPLETED_NO_MATCHING_METERS"
+
+
+@dataclass
+class Outcome:
+    event_id: str | None
+    status: str
+    message: str = ""
+    duplicate: bool = False
+    meters: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status.startswith("INGESTION_FAILED") and not self.duplicate
+
+
+def _utc(value: datetime) -> datetime:
+    # Togai's own examples send times without an offset; those are UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _resolve_accounts(refs: set[str]) -> dict[str, tuple[int, str]]:
+    found = {a: (pk, status) for a, pk, status in Account.objects.filter(account_id__in=refs).values_list(
+        "account_id", "pk", "status")}  # fmt: skip
+    missing = refs - found.keys()
+    if missing:
+        for alias, pk, status in AccountAlias.objects.filter(alias__in=missing).values_list(
+            "alias", "account_id", "account__status"
+        ):
+            found[alias] = (pk, status)
+    return found
+
+
+def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
+    meters = meter_set.by_schema.get(p.schema_pk, ())
+    if meters:
+        p.no_meter_status = "INGESTION_COMPLETED_EVENT_NOT_METERED"
+        data = {
+            "attribute": p.attributes, "attributes": p.attributes,
+            "dimension": dimensions, "dimensions": dimensions,
+        }  # fmt: skip
+        for meter in meters:
+            units = meter.units(p.attributes, dimensions, data)
+            if units is not None:
+                p.meters.append((meter.pk, meter.meter_id, meter.name, units))
+    for feature_pk, attribute in meter_set.features_by_schema.get(p.schema_pk, ()):
+        if attribute in p.attributes:
+            p.features.append((feature_pk, p.attributes[attribute]))
+
+
+def _problem(event: s.Event, account: tuple[int, str] | None, schemas: dict[str, int], horizon: datetime):
+    """Why the event cannot be taken, as (status, "field: message"), or None."""
+    if account is None:
+        return (
+            "INGESTION_FAILED_ACCOUNT_NOT_FOUND",
+            f"accountId: account '{event.accountId}' not found; call list_accounts to find ids or aliases",
+        )
+    if account[1] == "ARCHIVED":
+        return "INGESTION_FAILED", f"accountId: account '{event.accountId}' is archived and takes no usage"
+    if event.schemaName not in schemas:
+        return (
+            "INGESTION_FAILED_SCHEMA_NOT_DEFINED",
+            f"schemaName: event schema '{event.schemaName}' is not defined; create_usage_meter creates it",
+        )
+    bad = [a.name for a in event.attributes if not NUMERIC.match(a.value)]
+    if bad:
+        names = ", ".join(repr(b) for b in bad)
+        return "INGESTION_FAILED_UNITS_INVALID", f'attributes: value of {names} is not a number; send e.g. "50"'
+    if _utc(event.timestamp) > horizon:
+        return (
+            "INGESTION_FAILED",
+            f"timestamp: {event.timestamp.isoformat()} is more than {settings.INGEST_MAX_FUTURE_SECONDS} s in "
+            "the future; send the time the usage happened",
+        )
+    return None  # fmt: skip
+
+
+def _prepare(numbered: list[tuple[int, s.Event]], now: datetime) -> tuple[list[Pending], dict[int, Outcome]]:
+    """Check each event against accounts, schemas and meters; nothing is written here."""
+    outcomes: dict[int, Outcome] = {}
+    accounts = _resolve_accounts({e.accountId for _, e in numbered})
+    schemas = dict(EventSchema.objects.filter(name__in={e.schemaName for _, e in numbered}).values_list("name", "pk"))
+    meter_set = active_meters()
+    horizon = now + timedelta(seconds=settings.INGEST_MAX_FUTURE_SECONDS)
+    pending: list[Pending] = []
+    for index, event in numbered:
+        event_id = event.id or uuid.uuid4().hex
+        account = accounts.get(event.accountId)
+        problem = _problem(event, account, schemas, horizon)
+        if problem is not None:
+            outcomes[index] = Outcome(event_id, *problem)
+            continue
+        attributes = {a.name: Decimal(a.value) for a in event.attributes}
+        p = Pending(index, event_id, event, account[0], schemas[event.schemaName], _utc(event.timestamp), attributes)
+        try:
+            _meter_event(p, meter_set, event.dimensions)
+        except UnitsInvalid as exc:
+            outcomes[index] = Outcome(event_id, "INGESTION_FAILED_UNITS_INVALID", f"attributes: {exc}")
+            continue
+        pending.append(p)
+    return pending, outcomes
+
+
+def _place_in_cycles(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) -> list[Pending]:
+    """Attach each event to the billing cycle containing it; refuse events for cycles past their grace."""
+    if not pending:
+        return pending
+    cycles = cycles_covering(
+        {p.account_pk for p in pending}, min(p.timestamp for p in pending), max(p.timestamp for p in pending)
+    )
+    by_account = defaultdict(list)
+    for cycle in cycles:
+        by_account[cycle.account_id].append(cycle)
+    kept = []
+    for p in pending:
+        cycle = next((c for c in by_account[p.account_pk] if c.start <= p.timestamp < c.end), None)
+        if cycle is not None and (cycle.status == "CLOSED" or now > cycle.grace_ends):
+            outcomes[p.index] = Outcome(
+                p.event_id, "INGESTION_FAILED_PAST_GRACE_PERIOD",
+                f"timestamp: the billing cycle {cycle.start:%Y-%m-%d} – {cycle.end:%Y-%m-%d} is closed "
+                "(its grace period has ended); late usage cannot be billed",
+            )  # fmt: skip
+            continue
+        p.cycle_pk = cycle.pk if cycle else None
+        kept.append(p)
+    return kept
+
+
+def _meters_json(p: Pending) -> list[dict]:
+    return [{"id": mid, "name": name, "units": format(units.normalize(), "f")} for _, mid, name, units in p.meters]
+
+
+def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) -> set[str]:
+    """Store new events and bump every counter they feed, all in the caller's transaction."""
+    statuses = rollups.lock_cycles_shared(p.cycle_pk for p in pending if p.cycle_pk)
+    closed = {pk for pk, status in statuses.items() if status == "CLOSED"}
+    if closed:
+        for p in pending:
+            if p.cycle_pk in closed:
+                outcomes[p.index] = Outcome(
+                    p.event_id,
+                    "INGESTION_FAILED_PAST_GRACE_PERIOD",
+                    "timestamp: the billing cycle closed while this event was on its way",
+                )
+        pending = [p for p in pending if p.cycle_pk not in closed]
+    inserted = rollups.insert_events([
+        {"event_id": p.event_id, "account_pk": p.account_pk, "schema_pk": p.schema_pk, "cycle_pk": p.cycle_pk,
+         "timestamp": p.timestamp, "ingested_at": now, "account_ref": p.event.accountId,
+         "attributes": [a.model_dump(exclude_none=True) for a in p.event.attributes],
+         "dimensions": p.event.dimensions, "status": p.status, "meters": _meters_json(p)}
+        for p in pending
+    ])  # fmt: skip
+    usage: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0])
+    cycle_usage: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    feature_usage: dict[tuple, list[int]] = defaultdict(lambda: [0])
+    for p in pending:
+        if p.event_id not in inserted:
+            continue
+        hour = p.timestamp.replace(minute=0, second=0, microsecond=0)
+        counts[(p.account_pk, p.schema_pk, p.status, hour)][0] += 1
+        for meter_pk, _, _, units in p.meters:
+            micros = to_micros(units)
+            row = usage[(p.account_pk, meter_pk, hour)]
+            row[0] += micros
+            row[1] += 1
+            if p.cycle_pk:
+                row = cycle_usage[(p.cycle_pk, meter_pk)]
+                row[0] += micros
+                row[1] += 1
+        if p.cycle_pk:
+            for feature_pk, amount in p.features:
+                feature_usage[(p.account_pk, feature_pk, p.cycle_pk)][0] += to_micros(amount)
+    rollups.upsert_add("engine_usagerollup", ["account_id", "meter_id", "bucket"], ["quantity_micros", "events"], usage)
+    rollups.upsert_add("engine_eventrollup", ["account_id", "schema_id", "status", "bucket"], ["events"], counts)
+    rollups.upsert_add("engine_cycleusage", ["cycle_id", "meter_id"], ["quantity_micros", "events"], cycle_usage)
+    rollups.upsert_add("engine_featureusage", ["account_id", "feature_id", "cycle_id"], ["used_micros"], feature_usage)
+    return inserted
+
+
+def _ingest(numbered: list[tuple[int, s.Event]], malformed: dict[int, str], actor: Actor) -> dict[int, Outcome]:
+    now = timezone.now()
+    outcomes = {i: Outcome(None, "INGESTION_FAILED", message) for i, message in malformed.items()}
+    pending, failures = _prepare(numbered, now)
+    outcomes.update(failures)
+    # The first occurrence of an id in the request is the one ingested; later ones repeat it.
+    first: dict[str, Pending] = {}
+    repeats: list[Pending] = []
+    for p in pending:
+        (repeats.append(p) if p.event_id in first else first.__setitem__(p.event_id, p))
+    seen_before = set(Event.objects.filter(event_id__in=first.keys()).values_list("event_id", flat=True))
+    fresh = _place_in_cycles([p for p in first.values() if p.event_id not in seen_before], outcomes, now)
+    with transaction.atomic():
+        inserted = _write(fresh, outcomes, now)
+        if inserted:
+            audit_record(
+                actor=actor, action="ingest_events", object_type="events",
+                object_id=next(iter(inserted)) if len(inserted) == 1 else f"{len(inserted)} events",
+                summary=f"ingested {len(inserted)} event(s); {sum(o.failed for o in outcomes.values())} refused",
+                changes={"eventIds": sorted(inserted)[:50]},
+            )  # fmt: skip
+    for p in fresh:
+        if p.index not in outcomes and p.event_id in inserted:
+            outcomes[p.index] = Outcome(p.event_id, p.status, meters=_meters_json(p))
+    # Everything else already stored (earlier, or by a concurrent writer) answers with its first outcome.
+    stored_ids = {p.event_id for p in first.values() if p.index not in outcomes}
+    stored = {
+        event_id: (status, meters)
+        for event_id, status, meters in Event.objects.filter(event_id__in=stored_ids).values_list(
+            "event_id", "status", "meters"
+        )
+    }
+    for p in first.values():
+        if p.index not in outcomes and p.event_id in stored:
+            status, meters = stored[p.event_id]
+            outcomes[p.index] = Outcome(p.event_id, status, duplicate=True, meters=meters)
+    for p in repeats:
+        original = outcomes[first[p.event_id].index]
+        outcomes[p.index] = Outcome(p.event_id, original.status, original.message, duplicate=not original.failed,
+                                    meters=original.meters)  # fmt: skip
+    return outcomes
+
+
+def ingest_batch(*, request: s.IngestBatchRequest, actor: Actor) -> s.IngestBatchResponse:
+    numbered = request.numbered()
+    outcomes = _ingest(numbered, request.malformed, actor)
+    failed = [
+        s.FailedEvent(index=i, eventId=o.event_id, status=o.status, message=o.message)
+        for i, o in sorted(outcomes.items())
+        if o.failed
+    ]
+    total = len(numbered) + len(request.malformed)
+    return s.IngestBatchResponse(
+        success=not failed,
+        accepted=total - len(failed),
+        duplicates=sum(1 for o in outcomes.values() if o.duplicate),
+        failed=failed,
+    )
+
+
+def ingest_one(*, event: s.Event, actor: Actor) -> s.IngestEventResponse:
+    outcome = _ingest([(0, event)], {}, actor)[0]
+    if outcome.failed:
+        where, _, problem = outcome.message.partition(": ")
+        fields = {f"event.{where}": problem}
+        raise InvalidInputError(outcome.message, details={"fields": fields, "status": outcome.status})
+    return s.IngestEventResponse(
+        success=True,
+        eventId=outcome.event_id,
+        status=outcome.status,
+        duplicate=outcome.duplicate,
+        meters=[{"usageMeterId": m["id"], "name": m["name"], "units": m["units"]} for m in outcome.meters],
+    )

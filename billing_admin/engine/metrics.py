@@ -1,1 +1,152 @@
-def metrics_get(**kw): ...
+"""get_metrics over the hourly rollups kept at ingestion: EVENTS, METER_USAGE and REVENUE series in
+HOUR/DAY/WEEK/MONTH buckets, grouped and filtered as Togai's /metrics is. Hours are the finest grain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import F, Sum
+from django.db.models.functions import Trunc
+
+from billing_admin import schemas as s
+from billing_admin.errors import InvalidInputError
+
+from .metering import from_micros
+from .models import EventRollup, UsageRollup
+
+MAX_POINTS = 300
+PERIOD_KIND = {"HOUR": "hour", "DAY": "day", "WEEK": "week", "MONTH": "month"}
+PROCESSED_PREFIX = "INGESTION_COMPLETED"
+
+# How each groupBy / filter field reads off a rollup row, per metric.
+EVENT_FIELDS = {
+    "ACCOUNT_ID": "account__account_id",
+    "CUSTOMER_ID": "account__customer__customer_id",
+    "SCHEMA_NAME": "schema__name",
+    "EVENT_STATUS": "status",
+}
+USAGE_FIELDS = {
+    "ACCOUNT_ID": "account__account_id",
+    "CUSTOMER_ID": "account__customer__customer_id",
+    "USAGE_METER_ID": "meter__meter_id",
+    "BILLABLE_ID": "meter__meter_id",
+}
+
+
+def bucket_start(at: datetime, period: str) -> datetime:
+    at = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    if period == "HOUR":
+        return at
+    at = at.replace(hour=0)
+    if period == "WEEK":
+        return at - timedelta(days=at.weekday())
+    if period == "MONTH":
+        return at.replace(day=1)
+    return at
+
+
+def next_bucket(at: datetime, period: str) -> datetime:
+    if period == "MONTH":
+        return at.replace(year=at.year + at.month // 12, month=at.month % 12 + 1)
+    return at + {"HOUR": timedelta(hours=1), "DAY": timedelta(days=1), "WEEK": timedelta(weeks=1)}[period]
+
+
+def buckets(start: datetime, end: datetime, period: str) -> list[datetime]:
+    out, at = [], bucket_start(start, period)
+    while at < end:
+        out.append(at)
+        if len(out) > MAX_POINTS:
+            raise InvalidInputError.for_field(
+                "aggregationPeriod",
+                f"more than {MAX_POINTS} {period} buckets in this range; use a longer period or a shorter range",
+            )
+        at = next_bucket(at, period)
+    return out
+
+
+def _filtered(queryset, query: s.MetricQuery, fields: dict[str, str]):
+    for f in query.filters:
+        if f.fieldName == "EVENT_STATUS" and "EVENT_STATUS" in fields:
+            wanted = set(f.fieldValues)
+            if wanted & {"PROCESSED", "UNPROCESSED"}:
+                # Only processed events are stored: PROCESSED means every completed status.
+                if "PROCESSED" in wanted:
+                    queryset = queryset.filter(status__startswith=PROCESSED_PREFIX)
+                else:
+                    queryset = queryset.none()
+            else:
+                queryset = queryset.filter(status__in=wanted)
+            continue
+        column = fields.get(f.fieldName)
+        if column is None:
+            raise InvalidInputError.for_field(
+                "metricQueries.filters.fieldName",
+                f"{query.name} cannot be filtered by {f.fieldName}; use one of {', '.join(sorted(fields))}",
+            )
+        queryset = queryset.filter(**{f"{column}__in": f.fieldValues})
+    return queryset
+
+
+def _series(
+    rows, query: s.MetricQuery, slots: list[datetime], value: Callable[[object], Decimal]
+) -> list[s.MetricSeries]:
+    grouped: dict[str | None, dict[datetime, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in rows:
+        at = row["at"].astimezone(UTC) if row["at"].tzinfo else row["at"].replace(tzinfo=UTC)
+        grouped[row.get("group")][at] += value(row["total"])
+    if not grouped and query.groupBy is None:
+        grouped[None] = defaultdict(Decimal)
+    series = []
+    for group in sorted(grouped, key=lambda g: (g is None, str(g))):
+        values = grouped[group]
+        series.append(
+            s.MetricSeries(
+                groupedBy={"fieldName": query.groupBy, "fieldValue": str(group)} if query.groupBy else None,
+                timestamps=slots,
+                metricValues=[values.get(at, Decimal(0)) for at in slots],
+            )
+        )
+    return series
+
+
+def _rollup_query(model, fields, total, query: s.MetricQuery, start: datetime, end: datetime):
+    rows = _filtered(model.objects.filter(bucket__gte=bucket_start(start, "HOUR"), bucket__lt=end), query, fields)
+    names = {"at": Trunc("bucket", PERIOD_KIND[query.aggregationPeriod], tzinfo=UTC)}
+    if query.groupBy:
+        if query.groupBy not in fields:
+            raise InvalidInputError.for_field(
+                "metricQueries.groupBy",
+                f"{query.name} cannot be grouped by {query.groupBy}; use one of {', '.join(sorted(fields))}",
+            )
+        names["group"] = F(fields[query.groupBy])
+    return rows.values(**names).annotate(total=Sum(total)).order_by()
+
+
+def metrics_get(*, request: s.GetMetricsRequest) -> s.GetMetricsResponse:
+    start, end = request.startTime.astimezone(UTC), request.endTime.astimezone(UTC)
+    if end <= start:
+        raise InvalidInputError.for_field("endTime", "must be after startTime")
+    results = []
+    for query in request.metricQueries:
+        slots = buckets(start, end, query.aggregationPeriod)
+        if query.name == "EVENTS":
+            rows = _rollup_query(EventRollup, EVENT_FIELDS, "events", query, start, end)
+            data = _series(rows, query, slots, Decimal)
+        elif query.name in ("METER_USAGE", "USAGE"):
+            rows = _rollup_query(UsageRollup, USAGE_FIELDS, "quantity_micros", query, start, end)
+            data = _series(rows, query, slots, from_micros)
+        else:
+            data = _revenue(query, slots, start, end)
+        results.append(s.MetricResult(id=query.id, name=query.name, data=data))
+    return s.GetMetricsResponse(results=results)
+
+
+def _revenue(query: s.MetricQuery, slots: list[datetime], start: datetime, end: datetime) -> list[s.MetricSeries]:
+    from .revenue import revenue_rows
+
+    rows = revenue_rows(query=query, start=start, end=end)
+    bucketed = [{**row, "at": bucket_start(row["at"], query.aggregationPeriod)} for row in rows]
+    return _series(bucketed, query, slots, lambda v: v)

@@ -26,6 +26,10 @@ from .customers import (
 )
 from .entitlements import CheckEntitlementRequest, EntitlementCheck, Entitlements, GetEntitlementsRequest
 from .events import (
+    Event,
+    EventWithStatus,
+    FailedEvent,
+    MeterCount,
     EventPage,
     IngestBatchRequest,
     IngestBatchResponse,
@@ -43,7 +47,7 @@ from .invoices import (
     UpdateInvoiceStatusRequest,
 )
 from .meters import CreateUsageMeterRequest, ListUsageMetersRequest, UsageMeter, UsageMeterPage
-from .metrics import GetMetricsRequest, GetMetricsResponse
+from .metrics import GetMetricsRequest, GetMetricsResponse, MetricQuery, MetricResult, MetricSeries
 from .plans import (
     CreatePricePlanRequest,
     ListPricePlansRequest,

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .common import Page, PageRequest, Quantity, Request, Response
 
@@ -66,7 +66,52 @@ class IngestEventResponse(Response):
 
 
 class IngestBatchRequest(Request):
+    """A batch whose events are validated one by one: a malformed event is set aside with its index and
+    reason instead of failing the whole batch, so the good events are still ingested."""
+
     events: list[Event] = Field(min_length=1, max_length=1000, description="1 to 1000 events.")
+    _positions: list[int] = PrivateAttr(default_factory=list)
+    _invalid: dict[int, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _set_aside_malformed_events(cls, data: Any, handler: Any) -> IngestBatchRequest:
+        raw = data.get("events") if isinstance(data, dict) else None
+        if not isinstance(raw, list) or not 1 <= len(raw) <= 1000:
+            return handler(data)
+        good: list[Event] = []
+        positions: list[int] = []
+        invalid: dict[int, str] = {}
+        for index, item in enumerate(raw):
+            try:
+                good.append(item if isinstance(item, Event) else Event.model_validate(item))
+                positions.append(index)
+            except ValidationError as exc:
+                invalid[index] = "; ".join(_describe_error(e) for e in exc.errors(include_url=False))
+        if not good and set(data) - {"events"}:
+            return handler(data)  # report the unknown top-level fields
+        model = handler({**data, "events": good}) if good else cls.model_construct(events=[])
+        model._positions = positions
+        model._invalid = invalid
+        return model
+
+    def numbered(self) -> list[tuple[int, Event]]:
+        """Each well-formed event with its index in the request as sent."""
+        positions = self._positions or list(range(len(self.events)))
+        return list(zip(positions, self.events, strict=True))
+
+    @property
+    def malformed(self) -> dict[int, str]:
+        return dict(self._invalid)
+
+
+def _describe_error(error: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "event"
+    if error["type"] == "missing":
+        return f"{where}: required field is missing"
+    if error["type"] == "extra_forbidden":
+        return f"{where}: unknown field"
+    return f"{where}: {error['msg']}"
 
 
 class FailedEvent(Response):

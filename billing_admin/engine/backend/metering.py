@@ -34,7 +34,7 @@ class MeteringOps:
         return ingest_one(event=request.event, actor=actor)
 
     def ingest_batch_events(self, request: s.IngestBatchRequest, *, actor: Actor) -> s.IngestBatchResponse:
-        return ingest_batch(events=request.events, actor=actor)
+        return ingest_batch(request=request, actor=actor)
 
     def list_events(self, request: s.ListEventsRequest, *, actor: Actor) -> s.EventPage:
         data, token = paginate(
