@@ -51,6 +51,7 @@ class LineItem(Response):
     quantity: Quantity | None = Field(default=None, description="Units, where the line has them.")
     valuePerQuantity: Decimal | None = Field(default=None, description="Rate, where the line has one.")
     id: str | None = Field(default=None, description="The billable it refers to.")
+    metadata: dict[str, str] | None = Field(default=None, description="Extra facts, e.g. packageQuantity.")
     lineItems: list[LineItem] = Field(default_factory=list, description="Child lines.")
 
 
@@ -65,13 +66,18 @@ class GetInvoiceRequest(Request):
 
 class UpdateInvoiceStatusRequest(WriteRequest):
     invoiceId: str = Field(description="The invoice id (see list_invoices).")
-    status: Literal["PAID", "VOID", "UN_COLLECTIBLE"] = Field(description="New status; only from DUE.")
+    status: Literal["PAID", "VOID", "UN_COLLECTIBLE"] = Field(
+        description="New status; only from DUE or PARTIALLY_PAID. VOID returns applied credit and wallet money."
+    )
     reason: str = Field(min_length=3, max_length=500, description="Why, for the audit log.")
 
 
 class GenerateInvoicesRequest(WriteRequest):
     accountId: str | None = Field(
-        default=None, description="Close this account's cycle now; omit for all that are due."
+        default=None,
+        max_length=512,
+        description="Close this account's ended cycles now, without waiting for the grace period; omit to close "
+        "every cycle whose grace period is over.",
     )
     asOf: datetime | None = Field(default=None, description="Treat this moment as now (default: now).")
 

@@ -99,16 +99,31 @@ class FixedFeeRateCard(Strict):
 
 
 class FeatureConfig(Strict):
-    featureCreditLimit: Decimal = Field(ge=0, description="Units of the feature granted per cycle.")
-    effectiveUntil: str = Field(default="P1M", description="Validity as an ISO-8601 duration (the cycle by default).")
+    featureCreditLimit: Decimal = Field(ge=0, max_digits=18, decimal_places=6, description="Units granted per cycle.")
+    effectiveUntil: str | None = Field(
+        default=None,
+        pattern=r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$",
+        description="Validity from the cycle start as an ISO-8601 duration, e.g. P20D; default (and at most) the "
+        "whole cycle.",
+    )
+
+
+class SchemaAssociation(Strict):
+    schemaName: str = Field(min_length=1, max_length=50, description="Event schema whose events use the feature.")
+    attributeName: str = Field(
+        min_length=1, max_length=50, description="Attribute of that schema holding how much of the feature is used."
+    )
 
 
 class BillingEntitlementRateCard(Strict):
-    featureId: str = Field(max_length=64, description="Feature granted, e.g. 'seats' or 'ai_queries'.")
+    featureId: str = Field(
+        min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Feature granted, e.g. 'ai_queries'."
+    )
     featureName: str | None = Field(default=None, max_length=255, description="Readable feature name.")
-    schemaAssociations: list[dict[str, str]] = Field(
+    schemaAssociations: list[SchemaAssociation] = Field(
         default_factory=list,
-        description="Which event attributes use the feature: [{schemaName, attributeName}].",
+        max_length=50,
+        description="Which event attributes use the feature; leave out to reuse an existing feature's mapping.",
     )
     featureConfigs: list[FeatureConfig] = Field(min_length=1, max_length=1, description="The grant per cycle.")
     ratePlan: RatePlan | None = Field(default=None, description="Price of the grant itself (optional).")
@@ -127,7 +142,11 @@ class GrantDetails(Strict):
     expiryType: Literal["PRICING_CYCLE", "NO_EXPIRY", "CUSTOM"] = Field(
         default="PRICING_CYCLE", description="When minted credits expire."
     )
-    expiryDuration: str | None = Field(default=None, description="ISO-8601 duration for CUSTOM expiry, e.g. P30D.")
+    expiryDuration: str | None = Field(
+        default=None,
+        pattern=r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$",
+        description="ISO-8601 duration for CUSTOM expiry, e.g. P30D.",
+    )
     applicableEntityIds: list[str] = Field(default_factory=list, description="Billables the credit may pay for.")
 
 

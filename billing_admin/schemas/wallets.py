@@ -62,3 +62,8 @@ class Credit(Response):
 class GrantCreditResponse(Response):
     credit: Credit = Field(description="The credit granted.")
     balance: WalletBalance = Field(description="The account's balance after the grant.")
+
+
+class VoidCreditRequest(WriteRequest):
+    creditId: str = Field(max_length=40, description="The credit's id (from grant_credit or get_account).")
+    reason: str = Field(min_length=3, max_length=500, description="Why the credit is voided, for the audit log.")
