@@ -210,12 +210,15 @@ def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) 
         if p.event_id not in inserted:
             continue
         hour = p.timestamp.replace(minute=0, second=0, microsecond=0)
-        counts[(p.account_pk, p.schema_pk, p.status, hour)][0] += 1
+        day = hour.replace(hour=0)
+        for grain, bucket in (("H", hour), ("D", day)):
+            counts[(p.account_pk, p.schema_pk, p.status, grain, bucket)][0] += 1
         for meter_pk, _, _, units in p.meters:
             micros = to_micros(units)
-            row = usage[(p.account_pk, meter_pk, hour)]
-            row[0] += micros
-            row[1] += 1
+            for grain, bucket in (("H", hour), ("D", day)):
+                row = usage[(p.account_pk, meter_pk, grain, bucket)]
+                row[0] += micros
+                row[1] += 1
             if p.cycle_pk:
                 row = cycle_usage[(p.cycle_pk, meter_pk)]
                 row[0] += micros
@@ -223,15 +226,21 @@ def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) 
         if p.cycle_pk:
             for feature_pk, amount in p.features:
                 feature_usage[(p.account_pk, feature_pk, p.cycle_pk)][0] += to_micros(amount)
-    rollups.upsert_add("engine_usagerollup", ["account_id", "meter_id", "bucket"], ["quantity_micros", "events"], usage)
-    rollups.upsert_add("engine_eventrollup", ["account_id", "schema_id", "status", "bucket"], ["events"], counts)
+    rollups.upsert_add(
+        "engine_usagerollup", ["account_id", "meter_id", "grain", "bucket"], ["quantity_micros", "events"], usage
+    )
+    rollups.upsert_add(
+        "engine_eventrollup", ["account_id", "schema_id", "status", "grain", "bucket"], ["events"], counts
+    )
     rollups.upsert_add("engine_cycleusage", ["cycle_id", "meter_id"], ["quantity_micros", "events"], cycle_usage)
     rollups.upsert_add("engine_featureusage", ["account_id", "feature_id", "cycle_id"], ["used_micros"], feature_usage)
     return inserted
 
 
-def _ingest(numbered: list[tuple[int, s.Event]], malformed: dict[int, str], actor: Actor) -> dict[int, Outcome]:
-    now = timezone.now()
+def _ingest(
+    numbered: list[tuple[int, s.Event]], malformed: dict[int, str], actor: Actor, now: datetime | None = None
+) -> dict[int, Outcome]:
+    now = now or timezone.now()
     outcomes = {i: Outcome(None, "INGESTION_FAILED", message) for i, message in malformed.items()}
     pending, failures = _prepare(numbered, now)
     outcomes.update(failures)
@@ -273,9 +282,10 @@ def _ingest(numbered: list[tuple[int, s.Event]], malformed: dict[int, str], acto
     return outcomes
 
 
-def ingest_batch(*, request: s.IngestBatchRequest, actor: Actor) -> s.IngestBatchResponse:
+def ingest_batch(*, request: s.IngestBatchRequest, actor: Actor, now: datetime | None = None) -> s.IngestBatchResponse:
+    """`now` lets the demo backfill history as if each day's events had arrived on that day."""
     numbered = request.numbered()
-    outcomes = _ingest(numbered, request.malformed, actor)
+    outcomes = _ingest(numbered, request.malformed, actor, now)
     failed = [
         s.FailedEvent(index=i, eventId=o.event_id, status=o.status, message=o.message)
         for i, o in sorted(outcomes.items())

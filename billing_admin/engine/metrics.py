@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import F, Sum
-from django.db.models.functions import Trunc
 
 from billing_admin import schemas as s
 from billing_admin.errors import InvalidInputError
@@ -18,7 +17,6 @@ from .metering import from_micros
 from .models import EventRollup, UsageRollup
 
 MAX_POINTS = 300
-PERIOD_KIND = {"HOUR": "hour", "DAY": "day", "WEEK": "week", "MONTH": "month"}
 PROCESSED_PREFIX = "INGESTION_COMPLETED"
 
 # How each groupBy / filter field reads off a rollup row, per metric.
@@ -96,7 +94,7 @@ def _series(
     grouped: dict[str | None, dict[datetime, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in rows:
         at = row["at"].astimezone(UTC) if row["at"].tzinfo else row["at"].replace(tzinfo=UTC)
-        grouped[row.get("group")][at] += value(row["total"])
+        grouped[row.get("group")][bucket_start(at, query.aggregationPeriod)] += value(row["total"])
     if not grouped and query.groupBy is None:
         grouped[None] = defaultdict(Decimal)
     series = []
@@ -113,8 +111,13 @@ def _series(
 
 
 def _rollup_query(model, fields, total, query: s.MetricQuery, start: datetime, end: datetime):
-    rows = _filtered(model.objects.filter(bucket__gte=bucket_start(start, "HOUR"), bucket__lt=end), query, fields)
-    names = {"at": Trunc("bucket", PERIOD_KIND[query.aggregationPeriod], tzinfo=UTC)}
+    """Rows of (bucket, group, total) from the hourly grain for HOUR and the daily grain otherwise;
+    weeks and months are summed from days in Python (a few rows), so SQL never truncates dates."""
+    hourly = query.aggregationPeriod == "HOUR"
+    first = bucket_start(start, "HOUR" if hourly else "DAY")
+    rows = model.objects.filter(grain="H" if hourly else "D", bucket__gte=first, bucket__lt=end)
+    rows = _filtered(rows, query, fields)
+    names = {"at": F("bucket")}
     if query.groupBy:
         if query.groupBy not in fields:
             raise InvalidInputError.for_field(
@@ -147,6 +150,4 @@ def metrics_get(*, request: s.GetMetricsRequest) -> s.GetMetricsResponse:
 def _revenue(query: s.MetricQuery, slots: list[datetime], start: datetime, end: datetime) -> list[s.MetricSeries]:
     from .revenue import revenue_rows
 
-    rows = revenue_rows(query=query, start=start, end=end)
-    bucketed = [{**row, "at": bucket_start(row["at"], query.aggregationPeriod)} for row in rows]
-    return _series(bucketed, query, slots, lambda v: v)
+    return _series(revenue_rows(query=query, start=start, end=end), query, slots, lambda v: v)

@@ -77,33 +77,39 @@ class Event(models.Model):
         return self.event_id
 
 
+GRAINS = [("H", "Hour"), ("D", "Day")]
+
+
 class UsageRollup(models.Model):
-    """Hourly metered usage per account and meter, maintained at ingestion for fast metrics."""
+    """Metered usage per account and meter per hour and per day, maintained at ingestion so metrics
+    read a few pre-aggregated rows instead of the events."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE)
     meter = models.ForeignKey(UsageMeter, on_delete=models.CASCADE)
+    grain = models.CharField(max_length=1, choices=GRAINS, default="H")
     bucket = models.DateTimeField()
     quantity_micros = models.BigIntegerField(default=0)
     events = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "meter", "bucket"], name="usage_rollup_key"),
+            models.UniqueConstraint(fields=["account", "meter", "grain", "bucket"], name="usage_rollup_key"),
         ]
-        indexes = [models.Index(fields=["bucket", "meter"])]
+        indexes = [models.Index(fields=["grain", "bucket", "meter"])]
 
 
 class EventRollup(models.Model):
-    """Hourly event counts per account, schema and ingestion status."""
+    """Event counts per account, schema and ingestion status, per hour and per day."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE)
     schema = models.ForeignKey(EventSchema, on_delete=models.CASCADE)
     status = models.CharField(max_length=50)
+    grain = models.CharField(max_length=1, choices=GRAINS, default="H")
     bucket = models.DateTimeField()
     events = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "schema", "status", "bucket"], name="event_rollup_key"),
+            models.UniqueConstraint(fields=["account", "schema", "status", "grain", "bucket"], name="event_rollup_key"),
         ]
-        indexes = [models.Index(fields=["bucket"])]
+        indexes = [models.Index(fields=["grain", "bucket"])]

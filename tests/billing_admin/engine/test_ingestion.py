@@ -52,7 +52,7 @@ def event(units="50", *, id=None, account="acc_987", region="eu", at=NOW, schema
 
 
 def usage(meter_name: str) -> int:
-    return sum(UsageRollup.objects.filter(meter__name=meter_name).values_list("quantity_micros", flat=True))
+    return sum(UsageRollup.objects.filter(meter__name=meter_name, grain="H").values_list("quantity_micros", flat=True))
 
 
 def test_an_event_is_metered_at_ingestion_and_says_which_meters_counted(metered, actor):

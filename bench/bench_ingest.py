@@ -1,0 +1,110 @@
+"""Batch ingestion through the service layer beside a raw bulk insert of the same rows, and get_metrics
+latency over the result. Sizes scale with --scale (1 = 1M events; 10 = 10M)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection
+
+from bench.harness import bench_database, p50, percentile
+
+ACCOUNTS = 200
+DAYS = 30
+
+
+def _setup():
+    from billing_admin import schemas as s
+    from billing_admin.actors import Actor
+    from billing_admin.engine.backend import EngineService
+
+    service, actor = EngineService(), Actor.cli("bench")
+    service.create_customer(s.CreateCustomerRequest(id="bench", name="Bench Co", primaryEmail="b@bench.example"),
+                            actor=actor)  # fmt: skip
+    for n in range(ACCOUNTS):
+        service.create_account(s.CreateAccountRequest(id=f"acc_{n}", name=f"Account {n}", customerId="bench"),
+                               actor=actor)  # fmt: skip
+    service.create_usage_meter(
+        s.CreateUsageMeterRequest(name="api_requests", aggregation="SUM", eventSchemaName="api_requests",
+                                  computations=[{"computation": '{"var":"attribute.units"}'}]), actor=actor)  # fmt: skip
+    service.create_usage_meter(
+        s.CreateUsageMeterRequest(name="eu_calls", aggregation="COUNT", eventSchemaName="api_requests",
+                                  filters=[{"field": "dimension.region", "value": "eu"}]), actor=actor)  # fmt: skip
+    return service, actor
+
+
+def _batches(total: int, start: datetime):
+    rng = random.Random(7)
+    span = DAYS * 86400
+    for first in range(0, total, 1000):
+        yield [
+            {"id": f"e{n}", "schemaName": "api_requests", "accountId": f"acc_{rng.randrange(ACCOUNTS)}",
+             "timestamp": (start + timedelta(seconds=n * span // total)).isoformat(),
+             "attributes": [{"name": "units", "value": str(rng.randrange(1, 500))}],
+             "dimensions": {"region": rng.choice(("eu", "us", "ap"))}}
+            for n in range(first, min(first + 1000, total))
+        ]  # fmt: skip
+
+
+def _raw_rate(total: int, start: datetime) -> float:
+    """The ceiling: the same rows written straight into a copy of the events table, no checks, no rollups."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE TABLE bench_raw_event (LIKE engine_event INCLUDING ALL)")
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'engine_event'")
+            cursor.execute(cursor.fetchone()[0].replace('"engine_event"', '"bench_raw_event"', 1))
+    cols = "(event_id, account_id, schema_id, timestamp, ingested_at, account_ref, attributes, dimensions, status, meters)"
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    for batch in _batches(total, start):
+        rows = [(e["id"], 1, 1, e["timestamp"], now, e["accountId"], json.dumps(e["attributes"]),
+                 json.dumps(e["dimensions"]), "INGESTION_COMPLETED_EVENT_METERED", "[]") for e in batch]  # fmt: skip
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY bench_raw_event {cols} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO bench_raw_event {cols} VALUES ({', '.join(['%s'] * 10)})", rows)
+    return total / (time.perf_counter() - started)
+
+
+def run(report) -> None:
+    from billing_admin import schemas as s
+
+    scale = float(os.environ.get("BENCH_SCALE", "1"))
+    total = int(1_000_000 * scale)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=DAYS)
+    with bench_database():
+        service, actor = _setup()
+        started = time.perf_counter()
+        for batch in _batches(total, start):
+            answer = service.ingest_batch_events(s.IngestBatchRequest(events=batch), actor=actor)
+            assert answer.accepted == len(batch), answer.failed[:3]
+        rate = total / (time.perf_counter() - started)
+        report.figure(f"service-layer batch ingestion ({total:,} events, 1000/batch)", rate, "events/s",
+                      "target >= 50,000 on PostgreSQL")  # fmt: skip
+        raw = _raw_rate(total, start)
+        report.figure("raw bulk insert of the same rows (COPY / executemany)", raw, "events/s")
+        report.figure("service layer / raw ceiling", rate / raw, "x", "target >= 0.5")
+        queries = [
+            {"id": "events", "name": "EVENTS", "aggregationPeriod": "DAY"},
+            {"id": "usage", "name": "METER_USAGE", "aggregationPeriod": "DAY", "groupBy": "ACCOUNT_ID"},
+            {"id": "one", "name": "METER_USAGE", "aggregationPeriod": "HOUR",
+             "filters": [{"fieldName": "ACCOUNT_ID", "fieldValues": ["acc_7"]}]},
+        ]  # fmt: skip
+        samples = []
+        for n in range(60):
+            query = queries[n % len(queries)]
+            end = start + (timedelta(days=DAYS) if query["aggregationPeriod"] == "DAY" else timedelta(days=10))
+            request = s.GetMetricsRequest(startTime=start, endTime=end, metricQueries=[query])
+            t0 = time.perf_counter()
+            service.get_metrics(request, actor=actor)
+            samples.append((time.perf_counter() - t0) * 1000)
+        report.figure(f"get_metrics p50 over {total:,} events", p50(samples), "ms")
+        report.figure(f"get_metrics p95 over {total:,} events", percentile(samples, 95), "ms", "target < 200 at 10M")
