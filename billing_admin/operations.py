@@ -273,6 +273,18 @@ OPERATIONS: tuple[Operation, ...] = (
         they are finalized. Pass idempotencyKey so a retry does not grant twice.""",
     ),
     _op(
+        "void_credit",
+        "write",
+        s.VoidCreditRequest,
+        s.wallets.Credit,
+        "Void a credit",
+        """Void an account's ACTIVE credit so it pays for nothing more, with a reason. What invoices
+        already consumed stays consumed; voiding twice changes nothing. Credit ids are in get_account
+        and grant_credit results.""",
+        idempotent=True,
+        destructive=True,
+    ),
+    _op(
         "check_entitlement",
         "read",
         s.CheckEntitlementRequest,

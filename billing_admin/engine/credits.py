@@ -156,6 +156,14 @@ def credit_balance_minor(account: Account, today: date) -> int:
     return int(total or 0)
 
 
+def credits_active(account: Account) -> list[Credit]:
+    return list(
+        Credit.objects.select_related("account__customer")
+        .filter(account=account, status="ACTIVE")
+        .order_by(*APPLY_ORDER)
+    )
+
+
 def credit_applies(credit: Credit, cycle: BillingCycle) -> bool:
     """Effective at some point of the cycle, in its currency, and not used up."""
     last_day = (cycle.end - _TICK).date()

@@ -27,15 +27,15 @@ from .customers import (
 from .entitlements import CheckEntitlementRequest, EntitlementCheck, Entitlements, GetEntitlementsRequest
 from .events import (
     Event,
+    EventPage,
     EventWithStatus,
     FailedEvent,
-    MeterCount,
-    EventPage,
     IngestBatchRequest,
     IngestBatchResponse,
     IngestEventRequest,
     IngestEventResponse,
     ListEventsRequest,
+    MeterCount,
 )
 from .invoices import (
     GenerateInvoicesRequest,
@@ -61,6 +61,7 @@ from .wallets import (
     GrantCreditRequest,
     GrantCreditResponse,
     TopUpWalletRequest,
+    VoidCreditRequest,
     WalletBalance,
 )
 

@@ -18,6 +18,7 @@ from .common import (
     Response,
     WriteRequest,
 )
+from .wallets import Credit
 
 AccountStatus = Literal["ACTIVE", "DRAFT", "ARCHIVED"]
 
@@ -131,6 +132,9 @@ class AccountDetail(Account):
     walletBalance: Amount = Field(default=Decimal(0), description="Prepaid wallet balance.")
     creditBalance: Amount = Field(default=Decimal(0), description="Granted credit still available.")
     availableBalance: Amount = Field(default=Decimal(0), description="Wallet plus credits.")
+    credits: list[Credit] = Field(
+        default_factory=list, description="Credits still active (not consumed, expired or voided), in apply order."
+    )
     outstandingInvoices: list[OutstandingInvoice] = Field(
         default_factory=list, description="Invoices that are DUE or PARTIALLY_PAID."
     )

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from .common import Quantity, Request, Response
 
 MetricName = Literal["EVENTS", "METER_USAGE", "USAGE", "REVENUE"]
-MetricField = Literal["ACCOUNT_ID", "CUSTOMER_ID", "SCHEMA_NAME", "EVENT_STATUS", "USAGE_METER_ID", "BILLABLE_ID"]
+MetricField = Literal[
+    "ACCOUNT_ID", "CUSTOMER_ID", "SCHEMA_NAME", "EVENT_STATUS", "USAGE_METER_ID", "BILLABLE_ID", "CURRENCY"
+]
 
 
 class MetricFilter(BaseModel):
@@ -23,7 +25,10 @@ class MetricQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1, max_length=50, description="Your label for this query, echoed in the result.")
-    name: MetricName = Field(description="EVENTS (event counts), METER_USAGE (metered units) or REVENUE.")
+    name: MetricName = Field(
+        description="EVENTS (event counts), METER_USAGE (metered units) or REVENUE (finalized invoice totals by "
+        "invoice date, in the organisation's currency unless filtered or grouped by CURRENCY).",
+    )
     aggregationPeriod: Literal["HOUR", "DAY", "WEEK", "MONTH"] = Field(description="Bucket size.")
     groupBy: MetricField | None = Field(default=None, description="Split the series by this field.")
     filters: list[MetricFilter] = Field(default_factory=list, max_length=5, description="Filters, ANDed.")

@@ -1,19 +1,59 @@
 from __future__ import annotations
 
+from django.utils import timezone
+
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
-from billing_admin.errors import UnsupportedError
+
+from ..accounts import account_resolve
+from ..closing import invoices_generate
+from ..idempotency import run_write
+from ..invoice_status import invoice_status_update
+from ..invoicing import invoice_get, invoice_list, invoices_render
+from ..pagination import paginate
 
 
 class InvoiceOps:
     def list_invoices(self, request: s.ListInvoicesRequest, *, actor: Actor) -> s.InvoicePage:
-        raise UnsupportedError("invoices are not available yet")
+        account_pk = account_resolve(request.accountId).pk if request.accountId else None
+        rows, token = paginate(
+            invoice_list(
+                account_pk=account_pk,
+                customer_id=request.customerId,
+                status=request.status,
+                start=request.startTime,
+                end=request.endTime,
+            ),
+            key="id",
+            descending=True,
+            page_size=request.pageSize,
+            next_token=request.nextToken,
+            render=lambda invoice: invoice,
+        )
+        # Rendered together so every DRAFT on the page is priced in one pass.
+        return s.InvoicePage(data=invoices_render(list(rows)), nextToken=token)
 
     def get_invoice(self, request: s.GetInvoiceRequest, *, actor: Actor) -> s.Invoice:
-        raise UnsupportedError("invoices are not available yet")
+        return invoices_render([invoice_get(request.invoiceId)], full=True)[0]
 
     def update_invoice_status(self, request: s.UpdateInvoiceStatusRequest, *, actor: Actor) -> s.Invoice:
-        raise UnsupportedError("invoices are not available yet")
+        def write() -> s.Invoice:
+            invoice = invoice_status_update(
+                invoice_id=request.invoiceId, status=request.status, reason=request.reason, actor=actor
+            )
+            return invoices_render([invoice_get(invoice.invoice_id)], full=True)[0]
+
+        return run_write("update_invoice_status", request, s.Invoice, write)
 
     def generate_invoices(self, request: s.GenerateInvoicesRequest, *, actor: Actor) -> s.GenerateInvoicesResponse:
-        raise UnsupportedError("invoices are not available yet")
+        account = account_resolve(request.accountId) if request.accountId else None
+
+        def write() -> s.GenerateInvoicesResponse:
+            ids = invoices_generate(as_of=request.asOf or timezone.now(), actor=actor, account=account)
+            return s.GenerateInvoicesResponse(closedCycles=len(ids), invoiceIds=ids[:200])
+
+        # Closing commits batch by batch (10,000 accounts must not be one transaction), so it is not
+        # wrapped whole; a repeat is harmless because closed cycles are skipped.
+        if not request.idempotencyKey:
+            return write()
+        return run_write("generate_invoices", request, s.GenerateInvoicesResponse, write)

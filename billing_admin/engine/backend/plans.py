@@ -2,15 +2,33 @@ from __future__ import annotations
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
-from billing_admin.errors import UnsupportedError
+
+from ..idempotency import run_write
+from ..pagination import paginate
+from ..plans import plan_create, plan_list, plan_resolve, plan_to_schema, rate_card_to_schema
 
 
 class PlanOps:
     def create_price_plan(self, request: s.CreatePricePlanRequest, *, actor: Actor) -> s.PricePlan:
-        raise UnsupportedError("price plans are not available yet")
+        return run_write(
+            "create_price_plan",
+            request,
+            s.PricePlan,
+            lambda: plan_to_schema(plan_create(request=request, actor=actor)),
+        )
 
     def list_price_plans(self, request: s.ListPricePlansRequest, *, actor: Actor) -> s.PricePlanPage:
-        raise UnsupportedError("price plans are not available yet")
+        data, token = paginate(
+            plan_list(),
+            key="plan_id",
+            page_size=request.pageSize,
+            next_token=request.nextToken,
+            render=plan_to_schema,
+        )
+        return s.PricePlanPage(data=data, nextToken=token)
 
     def list_rate_cards(self, request: s.ListRateCardsRequest, *, actor: Actor) -> s.RateCardList:
-        raise UnsupportedError("price plans are not available yet")
+        plan = plan_resolve(request.pricePlanId)
+        return s.RateCardList(
+            pricePlanId=plan.plan_id, data=[rate_card_to_schema(card, plan) for card in plan.rate_cards.all()]
+        )

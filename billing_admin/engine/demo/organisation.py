@@ -38,7 +38,18 @@ METERS = [
         description="Storage held, in GB-hours",
         computations=[{"computation": '{"var":"attribute.gb_hours"}', "order": 1}],
     ),
+    s.CreateUsageMeterRequest(
+        name="support_tickets",
+        aggregation="SUM",
+        eventSchemaName="support_ticket",
+        billableName="Priority support tickets",
+        description="Priority support tickets opened",
+        computations=[{"computation": '{"var":"attribute.tickets"}', "order": 1}],
+    ),
 ]
+
+# Enterprise accounts open priority support tickets: (account id, chance of a ticket day).
+TICKETS = {"acc_globex_us": 0.3, "acc_umbrella": 0.9, "acc_hooli": 0.5}
 
 
 def accounts_with_volume() -> list[tuple[str, int]]:

@@ -10,7 +10,7 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.engine.ingestion import ingest_batch
 
-from .organisation import accounts_with_volume
+from .organisation import TICKETS, accounts_with_volume
 
 DAYS = 90
 REGIONS = ("us-east", "eu-west", "ap-south")
@@ -39,6 +39,12 @@ def day_events(day: datetime, rng: random.Random) -> list[dict]:
             "timestamp": (day + timedelta(hours=23)).isoformat(),
             "attributes": [{"name": "gb_hours", "value": str(round(base * 2.4 * rng.uniform(0.95, 1.05), 2))}],
         })  # fmt: skip
+        if rng.random() < TICKETS.get(account_id, 0):
+            events.append({
+                "id": f"demo-{account_id}-tickets-{day:%Y%m%d}", "schemaName": "support_ticket",
+                "accountId": account_id, "timestamp": (day + timedelta(hours=10)).isoformat(),
+                "attributes": [{"name": "tickets", "value": str(rng.randint(1, 2))}],
+            })  # fmt: skip
     return events
 
 

@@ -34,3 +34,22 @@ def test_demo_usage_has_a_weekly_shape():
     for event in Event.objects.filter(schema__name="api_requests").only("timestamp", "attributes"):
         by_weekday[event.timestamp.astimezone(UTC).weekday()] += int(event.attributes[0]["value"])
     assert min(by_weekday[:5]) > 2 * max(by_weekday[5:])
+
+
+def test_the_demo_has_plans_invoices_in_every_status_and_acc_987_has_150_available():
+    from decimal import Decimal
+
+    from billing_admin.actors import Actor
+    from billing_admin.engine.models import Invoice, PricePlan
+    from billing_admin.service import call
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert set(PricePlan.objects.values_list("name", flat=True)) == {"API Tiered", "Growth Volume", "Enterprise"}
+    statuses = set(Invoice.objects.values_list("status", flat=True))
+    assert statuses == {"DRAFT", "DUE", "PAID", "PARTIALLY_PAID", "VOID", "UN_COLLECTIBLE"}
+    balance = call("get_wallet_balance", {"accountId": "acc_987"}, actor=Actor.cli("test"))
+    assert (balance.walletBalance, balance.creditBalance, balance.availableBalance) == (
+        Decimal("100.00"), Decimal("50.00"), Decimal("150.00")
+    )
+    # Every demo event of a plan's account is billed in exactly one cycle.
+    assert not Event.objects.filter(account__assignments__isnull=False, cycle__isnull=True).exists()

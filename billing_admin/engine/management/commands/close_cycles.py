@@ -1,0 +1,39 @@
+"""Close every billing cycle whose grace period is over into a DUE invoice; for cron. Idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from billing_admin import schemas as s
+from billing_admin.actors import Actor
+from billing_admin.errors import BillingError
+from billing_admin.service import get_service
+
+
+class Command(BaseCommand):
+    help = "Finalize billing cycles past their grace period into DUE invoices and open the next cycles."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument("--account", help="Close this account's ended cycles now, ignoring the grace period.")
+        parser.add_argument("--as-of", help="Treat this ISO-8601 moment as now (default: now).")
+
+    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+        as_of = None
+        if options["as_of"]:
+            try:
+                as_of = datetime.fromisoformat(options["as_of"])
+            except ValueError as exc:
+                raise CommandError(f"--as-of: {exc}") from None
+            if timezone.is_naive(as_of):
+                as_of = timezone.make_aware(as_of, timezone.UTC)
+        request = s.GenerateInvoicesRequest(accountId=options["account"], asOf=as_of)
+        try:
+            result = get_service().generate_invoices(request, actor=Actor.cli("close_cycles"))
+        except BillingError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"closed {result.closedCycles} cycle(s)")
+        for invoice_id in result.invoiceIds:
+            self.stdout.write(f"  {invoice_id}")
