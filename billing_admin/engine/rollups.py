@@ -21,33 +21,56 @@ def _json_placeholder() -> str:
     return "%s::jsonb" if connection.vendor == "postgresql" else "%s"
 
 
+EVENT_COLUMNS = (
+    ("event_id", "text"), ("account_id", "bigint"), ("schema_id", "bigint"), ("cycle_id", "bigint"),
+    ("timestamp", "timestamptz"), ("ingested_at", "timestamptz"), ("account_ref", "text"), ("attributes", "jsonb"),
+    ("dimensions", "jsonb"), ("status", "text"), ("meters", "jsonb"),
+)  # fmt: skip
+
+
+def _event_values(r: dict[str, Any]) -> list[Any]:
+    return [
+        r["event_id"], r["account_pk"], r["schema_pk"], r["cycle_pk"], r["timestamp"], r["ingested_at"],
+        r["account_ref"], json.dumps(r["attributes"]), json.dumps(r["dimensions"]), r["status"],
+        json.dumps(r["meters"]),
+    ]  # fmt: skip
+
+
 def insert_events(rows: Sequence[dict[str, Any]]) -> set[str]:
     """Insert events whose id is new; return the ids this call inserted. A concurrent writer of the
     same id waits on the unique index and then inserts nothing, so no event is stored twice."""
-    inserted: set[str] = set()
-    j = _json_placeholder()
-    one = f"(%s, %s, %s, %s, %s, %s, %s, {j}, {j}, %s, {j})"
     # Sorted ids give every writer the same lock order on the unique index: no deadlocks.
-    ordered = sorted(rows, key=lambda r: r["event_id"])
+    ordered = [_event_values(r) for r in sorted(rows, key=lambda r: r["event_id"])]
+    names = ", ".join(name for name, _ in EVENT_COLUMNS)
+    inserted: set[str] = set()
     with connection.cursor() as cursor:
-        for start in range(0, len(ordered), CHUNK):
-            chunk = ordered[start : start + CHUNK]
-            params: list[Any] = []
-            for r in chunk:
-                params += [
-                    r["event_id"], r["account_pk"], r["schema_pk"], r["cycle_pk"], _dt(r["timestamp"]),
-                    _dt(r["ingested_at"]), r["account_ref"], json.dumps(r["attributes"]),
-                    json.dumps(r["dimensions"]), r["status"], json.dumps(r["meters"]),
-                ]  # fmt: skip
-            cursor.execute(
-                "INSERT INTO engine_event (event_id, account_id, schema_id, cycle_id, timestamp, ingested_at, "
-                "account_ref, attributes, dimensions, status, meters) VALUES "
-                + ", ".join([one] * len(chunk))
-                + " ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+        for params, source in _row_source(ordered, [kind for _, kind in EVENT_COLUMNS]):
+            _execute(
+                cursor,
+                f"INSERT INTO engine_event ({names}) {source} ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
                 params,
             )
-            inserted.update(row[0] for row in cursor.fetchall())
+            inserted.update(row[0] for row in cursor.fetched)
     return inserted
+
+
+def _row_source(rows: list[list[Any]], kinds: Sequence[str]):  # noqa: ANN202 - yields (params, sql)
+    """The rows as an INSERT's source. PostgreSQL gets one array per column through unnest, so a statement
+    has a dozen parameters however many rows it carries (parsing thousands of placeholders costs more than
+    the insert); SQLite, which has no arrays, gets VALUES lists in chunks."""
+    if connection.vendor == "postgresql":
+        if rows:
+            columns = [list(values) for values in zip(*rows, strict=True)]
+            arrays = ", ".join(f"%b::{'text' if kind == 'jsonb' else kind}[]" for kind in kinds)
+            casts = ", ".join(f"c{i}::jsonb" if kind == "jsonb" else f"c{i}" for i, kind in enumerate(kinds))
+            aliases = ", ".join(f"c{i}" for i in range(len(kinds)))
+            yield columns, f"SELECT {casts} FROM unnest({arrays}) AS t({aliases})"
+        return
+    one = "(" + ", ".join(["%s"] * len(kinds)) + ")"
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        params = [_dt(v) if isinstance(v, datetime) else v for row in chunk for v in row]
+        yield params, "VALUES " + ", ".join([one] * len(chunk))
 
 
 def upsert_add(table: str, keys: Sequence[str], counters: Sequence[str], rows: dict[tuple, tuple]) -> None:
@@ -55,21 +78,39 @@ def upsert_add(table: str, keys: Sequence[str], counters: Sequence[str], rows: d
     if not rows:
         return
     columns = [*keys, *counters]
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     update = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
     items = sorted(rows.items(), key=lambda kv: tuple(str(k) for k in kv[0]))  # one lock order for all writers
+    values = [[*key, *counters_] for key, counters_ in items]
+    kinds = [_kind(v) for v in values[0]]
     with connection.cursor() as cursor:
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start : start + CHUNK]
-            params: list[Any] = []
-            for key, values in chunk:
-                params += [_dt(k) if isinstance(k, datetime) else k for k in key]
-                params += list(values)
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))} "
+        for params, source in _row_source(values, kinds):
+            _execute(
+                cursor,
+                f"INSERT INTO {table} ({', '.join(columns)}) {source} "
                 f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}",
                 params,
             )
+
+
+def _execute(cursor, sql: str, params: list[Any]) -> None:  # noqa: ANN001 - a Django cursor
+    if connection.vendor == "postgresql":
+        # Django binds parameters client-side, quoting every array element into the SQL text, which costs
+        # more than the insert itself; a server-binding cursor on the same connection (and transaction)
+        # sends the arrays in binary.
+        import psycopg
+
+        with psycopg.Cursor(connection.connection) as raw:
+            raw.execute(sql, params)
+            cursor.fetched = raw.fetchall() if raw.description else []
+    else:
+        cursor.execute(sql, params)
+        cursor.fetched = cursor.fetchall() if cursor.description else []
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, datetime):
+        return "timestamptz"
+    return "bigint" if isinstance(value, int) else "text"
 
 
 def lock_cycles_shared(cycle_pks: Iterable[int]) -> dict[int, str]:

@@ -3,12 +3,14 @@ credits and wallet activity. Every step is a no-op on a second run."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.engine.backend import EngineService
 from billing_admin.engine.models import Account, Invoice, PlanAssignment, PricePlan, UsageMeter
+
+from .usage import DAYS
 
 API_TIERS = [(0, "0.0005"), (100_000, "0.0004"), (1_000_000, "0.0003")]
 GROWTH_VOLUME = [(0, "0.0006"), (250_000, "0.00045"), (1_000_000, "0.00035")]
@@ -151,16 +153,15 @@ def _plans(api: str, storage: str) -> list[s.CreatePricePlanRequest]:
 
 
 def seed_plans(*, now: datetime, actor: Actor) -> None:
-    """Create the plans and put each demo account on one from the first day of the month four months ago,
+    """Create the plans and put each demo account on one from the first day of the month usage starts in,
     before usage is loaded, so every demo event lands in a billing cycle."""
     service = EngineService()
     meters = dict(UsageMeter.objects.values_list("name", "meter_id"))
     for plan in _plans(meters["api_requests"], meters["storage_gb_hours"]):
         if not PricePlan.objects.filter(name=plan.name).exists():
             service.create_price_plan(plan, actor=actor)
-    month = now.month - 4
-    start = now.replace(year=now.year + (month - 1) // 12, month=(month - 1) % 12 + 1, day=1, hour=0, minute=0,
-                        second=0, microsecond=0)  # fmt: skip
+    first_day = now - timedelta(days=DAYS)
+    start = first_day.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     plan_ids = dict(PricePlan.objects.values_list("name", "plan_id"))
     for account_id, plan_name in PLAN_OF.items():
         if not PlanAssignment.objects.filter(account__account_id=account_id).exists():
@@ -202,9 +203,9 @@ def seed_money(*, now: datetime, actor: Actor) -> None:
 # The oldest finalized invoice of some accounts gets a status, so the demo shows every one.
 OLDEST_BECOMES = {
     "acc_987": ("PAID", "Paid by bank transfer"),
-    "acc_globex_eu": ("PAID", "Paid by SEPA transfer"),
+    "acc_globex_eu": ("VOID", "Issued against the wrong purchase order"),
     "acc_globex_us": ("PAID", "Paid by card"),
-    "acc_initech": ("VOID", "Issued against the wrong purchase order"),
+    "acc_initech": ("PAID", "Paid by bank transfer"),
     "acc_umbrella": ("UN_COLLECTIBLE", "Customer in administration; written off"),
 }
 
@@ -212,8 +213,8 @@ OLDEST_BECOMES = {
 def _settle_history(service: EngineService, actor: Actor) -> None:
     for account_id, (status, reason) in OLDEST_BECOMES.items():
         account = Account.objects.get(account_id=account_id)
-        oldest = Invoice.objects.filter(account=account).exclude(status="DRAFT").order_by("start_date").first()
-        if oldest is not None and oldest.status == "DUE":
+        oldest = Invoice.objects.filter(account=account, status="DUE", total_minor__gt=0).order_by("start_date").first()
+        if oldest is not None and not Invoice.objects.filter(account=account, status=status).exists():
             service.update_invoice_status(
                 s.UpdateInvoiceStatusRequest(invoiceId=oldest.invoice_id, status=status, reason=reason), actor=actor
             )
