@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "template_partials",
     "billing_admin.engine",
     "mcp_bridge",
     "dashboard",
@@ -96,9 +97,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-LOGIN_URL = "login"
+LOGIN_URL = "dashboard:login"
 LOGIN_REDIRECT_URL = "dashboard:overview"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "dashboard:login"
 
 LOGGING = {
     "version": 1,
@@ -118,6 +119,9 @@ TOGAI_API_KEY = env("TOGAI_API_KEY", default="")
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", default="https://api.anthropic.com")
 ANTHROPIC_MODEL = env("ANTHROPIC_MODEL", default="claude-sonnet-5-5")
+ANTHROPIC_TIMEOUT = env.float("ANTHROPIC_TIMEOUT", default=60.0)  # seconds per API request
+ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=2)  # the SDK's retries on overload / rate limit
+CHAT_MAX_ROUNDS = env.int("CHAT_MAX_ROUNDS", default=8)  # model turns between two inputs from the person
 
 # The MCP endpoint's DNS-rebinding protection.
 MCP_ALLOWED_HOSTS = env("MCP_ALLOWED_HOSTS")
