@@ -68,12 +68,22 @@ def get_service() -> BillingService:
     return _backend(settings.BILLING_BACKEND)
 
 
+def field_path(parts) -> str:  # noqa: ANN001 - pydantic's loc tuple
+    """`rateCards[0].rateCardDetails`: list positions in brackets, as the engine's own messages name them."""
+    path = ""
+    for part in parts:
+        if part == "":
+            continue
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
 def validation_error(exc: ValidationError, *, prefix: str = "") -> InvalidInputError:
     """A pydantic error as a field-level InvalidInputError: `event.timestamp: invalid datetime`."""
     fields: dict[str, str] = {}
     for error in exc.errors(include_url=False):
-        path = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
-        message = error["msg"]
+        path = field_path((prefix, *error["loc"]))
+        message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown field; remove it"
         elif error["type"] == "missing":

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from billing_admin.actors import Actor
 from billing_admin.engine.backend import EngineService
+
+# Test servers run in threads; a kept-open connection there would stop the test database from being dropped.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)

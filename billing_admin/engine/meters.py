@@ -59,11 +59,11 @@ def _checked_computations(request: s.CreateUsageMeterRequest) -> tuple[list[dict
                 rule = jsonlogic.parse(text)
                 jsonlogic.compile_rule(rule)
             except jsonlogic.JsonLogicError as exc:
-                raise InvalidInputError.for_field(f"computations.{index}.{key}", str(exc)) from None
+                raise InvalidInputError.for_field(f"computations[{index}].{key}", str(exc)) from None
             fields.update(f for f in map(_split, _vars(rule)) if f)
         if request.aggregation == "COUNT" and item["computation"].strip() not in ("1", '"1"'):
             raise InvalidInputError.for_field(
-                f"computations.{index}.computation", 'a COUNT meter counts events: its computation must be "1"'
+                f"computations[{index}].computation", 'a COUNT meter counts events: its computation must be "1"'
             )
     orders = [c["order"] for c in computations]
     if len(set(orders)) != len(orders):

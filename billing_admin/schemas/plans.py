@@ -53,7 +53,11 @@ class RatePlan(Strict):
     pricingModel: Literal["TIERED", "VOLUME"] = Field(
         description="TIERED: each slab prices its part; VOLUME: the reached slab prices everything."
     )
-    slabs: list[Slab] = Field(min_length=1, max_length=100, description="The slabs.")
+    slabs: list[Slab] = Field(
+        min_length=1,
+        max_length=100,
+        description="Quantity bands, one per order; the first starts after 0. One slab is a flat per-unit price.",
+    )
 
 
 class RateConfig(Strict):
@@ -169,12 +173,27 @@ class MinimumCommitmentRateCard(Strict):
 
 
 class RateCardDetails(Strict):
-    usageRateCard: UsageRateCard | None = None
-    fixedFeeRateCard: FixedFeeRateCard | None = None
-    billingEntitlementRateCard: BillingEntitlementRateCard | None = None
-    entitlementOverageRateCard: EntitlementOverageRateCard | None = None
-    creditGrantRateCard: CreditGrantRateCard | None = None
-    minimumCommitmentRateCard: MinimumCommitmentRateCard | None = None
+    usageRateCard: UsageRateCard | None = Field(
+        default=None, description="For type USAGE: price metered usage of one usage meter, by slab and currency."
+    )
+    fixedFeeRateCard: FixedFeeRateCard | None = Field(
+        default=None, description="For type FIXED_FEE: a flat fee, once or every cycle (e.g. a platform fee)."
+    )
+    billingEntitlementRateCard: BillingEntitlementRateCard | None = Field(
+        default=None,
+        description="For type BILLING_ENTITLEMENT: grant units of a feature each cycle; check_entitlement then "
+        "answers whether an account may use more.",
+    )
+    entitlementOverageRateCard: EntitlementOverageRateCard | None = Field(
+        default=None, description="For type ENTITLEMENT_OVERAGE: price feature use beyond the granted units."
+    )
+    creditGrantRateCard: CreditGrantRateCard | None = Field(
+        default=None, description="For type CREDIT_GRANT: mint credit for the account, once or every cycle."
+    )
+    minimumCommitmentRateCard: MinimumCommitmentRateCard | None = Field(
+        default=None,
+        description="For type MINIMUM_COMMITMENT: the least the account pays per cycle; usage below it is trued up.",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> RateCardDetails:
@@ -198,9 +217,19 @@ class RateCardData(Strict):
 class CreatePricePlanRequest(WriteRequest):
     name: str = Field(min_length=1, max_length=50, description="Unique plan name.")
     description: str | None = Field(default=None, max_length=500, description="What the plan is for.")
-    supportedCurrencies: list[Currency] = Field(min_length=1, max_length=10, description="Currencies rated.")
+    supportedCurrencies: list[Currency] = Field(
+        min_length=1,
+        max_length=10,
+        description="ISO-4217 currencies the plan prices in; each rate card needs a rate for each, and only accounts "
+        "invoiced in one of them can be assigned the plan.",
+    )
     pricingCycleConfig: PricingCycleConfig = Field(description="Cycle interval, offsets and grace period.")
-    rateCards: list[RateCardData] = Field(min_length=1, max_length=50, description="The plan's rate cards.")
+    rateCards: list[RateCardData] = Field(
+        min_length=1,
+        max_length=50,
+        description="The plan's rate cards; charge for usage with a USAGE card naming a meter id from "
+        "create_usage_meter or list_usage_meters.",
+    )
 
 
 class RateCard(Response):

@@ -63,14 +63,14 @@ def test_a_second_meter_extends_an_existing_schema_additively(service, actor):
     ("payload", "field"),
     [
         ({"aggregation": "SUM"}, "computations"),
-        ({"aggregation": "SUM", "computations": [{"computation": "{not json"}]}, "computations.0.computation"),
-        ({"aggregation": "SUM", "computations": [{"computation": '{"eval":[1]}'}]}, "computations.0.computation"),
+        ({"aggregation": "SUM", "computations": [{"computation": "{not json"}]}, "computations[0].computation"),
+        ({"aggregation": "SUM", "computations": [{"computation": '{"eval":[1]}'}]}, "computations[0].computation"),
         (
             {"aggregation": "COUNT", "computations": [{"computation": '{"var":"attribute.x"}'}]},
-            "computations.0.computation",
+            "computations[0].computation",
         ),
         ({"aggregation": "MAX"}, "aggregation"),
-        ({"aggregation": "COUNT", "filters": [{"field": "region", "value": "eu"}]}, "filters.0.field"),
+        ({"aggregation": "COUNT", "filters": [{"field": "region", "value": "eu"}]}, "filters[0].field"),
     ],
 )
 def test_a_bad_meter_is_refused_by_field_and_nothing_is_written(actor, payload, field):

@@ -140,7 +140,7 @@ def test_several_queries_answer_in_order_with_their_ids(usage, actor):
             },
             "metricQueries.filters.fieldName",
         ),
-        ({"id": "x", "name": "NOPE", "aggregationPeriod": "DAY"}, "metricQueries.0.name"),
+        ({"id": "x", "name": "NOPE", "aggregationPeriod": "DAY"}, "metricQueries[0].name"),
     ],
 )
 def test_impossible_queries_are_field_errors(usage, actor, query, field):

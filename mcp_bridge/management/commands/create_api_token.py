@@ -1,0 +1,25 @@
+"""Create a named API token for /mcp and /api and print it once; only its hash is stored."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from billing_admin.actors import Actor
+from billing_admin.engine.tokens import SCOPES, token_create
+from billing_admin.errors import BillingError
+
+
+class Command(BaseCommand):
+    help = "Create an API token (read or write scope) and print it once."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument("name", help="A unique name for the token, e.g. claude-desktop.")
+        parser.add_argument("--scope", choices=SCOPES, required=True, help="read: read tools only; write: all tools.")
+
+    def handle(self, *args, **options) -> None:
+        try:
+            issued = token_create(name=options["name"], scope=options["scope"], actor=Actor.cli("create_api_token"))
+        except BillingError as exc:
+            raise CommandError(exc.message) from None
+        self.stderr.write(f"Created {issued.token.scope} token '{issued.token.name}'. It is shown once; store it now.")
+        self.stdout.write(issued.raw)

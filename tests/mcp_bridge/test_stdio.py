@@ -1,0 +1,133 @@
+"""The SDK's own client over real stdio against `manage.py mcp_stdio` as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client
+
+from billing_admin.operations import OPERATIONS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+READ_TOOLS = sorted(op.name for op in OPERATIONS if op.kind == "read")
+
+
+def test_the_key_path_runs_end_to_end_over_stdio(stdio_server, key_path):
+    server = stdio_server("--scope", "write")
+
+    async def scenario():
+        async with Client(server) as client:
+            names = sorted(tool.name for tool in (await client.list_tools()).tools)
+            await key_path(client, "_stdio")
+            return names
+
+    assert anyio.run(scenario) == sorted(op.name for op in OPERATIONS)
+
+
+def test_a_read_scope_serves_only_read_tools(stdio_server, text_of):
+    server = stdio_server("--scope", "read")
+
+    async def scenario():
+        async with Client(server) as client:
+            names = sorted(tool.name for tool in (await client.list_tools()).tools)
+            refused = await client.call_tool(
+                "create_customer", {"id": "cust_x", "name": "Sneaky Co", "primaryEmail": "x@sneaky.example"}
+            )
+            return names, refused
+
+    names, refused = anyio.run(scenario)
+    assert names == READ_TOOLS
+    assert refused.is_error and "permission_denied" in text_of(refused)
+
+
+def test_it_acts_as_a_named_token_with_its_scope(stdio_server, read_token):
+    server = stdio_server("--token", "agent-read")
+
+    async def scenario():
+        async with Client(server) as client:
+            return sorted(tool.name for tool in (await client.list_tools()).tools)
+
+    assert anyio.run(scenario) == READ_TOOLS
+
+
+def test_errors_come_back_as_error_results(stdio_server, text_of):
+    server = stdio_server("--scope", "write")
+
+    async def scenario():
+        async with Client(server) as client:
+            return [
+                await client.call_tool("get_customer", {"customerId": "cust_nope"}),
+                await client.call_tool("list_accounts", {"status": "SLEEPING"}),
+            ]
+
+    missing, invalid = anyio.run(scenario)
+    assert missing.is_error and "list_customers" in text_of(missing)
+    assert invalid.is_error and "status" in text_of(invalid)
+
+
+def test_stdout_carries_only_the_protocol(subprocess_database_url):
+    messages = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "raw", "version": "0"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "mcp_stdio", "--scope", "read"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_DIR,
+        env={"DATABASE_URL": subprocess_database_url(), "PATH": "/usr/bin:/bin"},
+    )
+    watchdog = threading.Timer(60, process.kill)
+    watchdog.start()
+    try:
+        process.stdin.write("".join(json.dumps(m) + "\n" for m in messages))
+        process.stdin.flush()
+        lines = []
+        # Keep stdin open until both replies are in: EOF ends the session, in-flight requests too.
+        while len([line for line in lines if line.strip()]) < 2 and (line := process.stdout.readline()):
+            lines.append(line)
+        process.stdin.close()
+        lines.extend(process.stdout.readlines())  # anything else printed before the process ended
+        stderr = process.stderr.read()
+        process.wait()
+    finally:
+        watchdog.cancel()
+        process.kill()
+    replies = [json.loads(line) for line in lines if line.strip()]  # every stdout line is a JSON-RPC message
+    assert [reply.get("id") for reply in replies] == [1, 2]
+    assert sorted(tool["name"] for tool in replies[1]["result"]["tools"]) == READ_TOOLS
+    assert "read tools" in stderr
+
+
+def test_it_refuses_an_unknown_token_name(subprocess_database_url):
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "mcp_stdio", "--token", "nobody"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PROJECT_DIR,
+        env={"DATABASE_URL": subprocess_database_url(), "PATH": "/usr/bin:/bin"},
+    )
+    assert completed.returncode != 0
+    assert completed.stdout == ""
+    assert "no live token named 'nobody'" in completed.stderr
