@@ -83,6 +83,8 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A full 1000-event ingestion batch with rich attributes is larger than Django's 2.5 MB default.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -118,6 +120,8 @@ BILLING_CURRENCY = env("BILLING_CURRENCY")
 INGEST_MAX_FUTURE_SECONDS = env("INGEST_MAX_FUTURE_SECONDS")
 TOGAI_BASE_URL = env("TOGAI_BASE_URL", default="https://api.togai.com")
 TOGAI_API_KEY = env("TOGAI_API_KEY", default="")
+TOGAI_TIMEOUT = env.float("TOGAI_TIMEOUT", default=10.0)  # seconds per request to the Togai API
+TOGAI_RETRIES = env.int("TOGAI_RETRIES", default=3)  # on 429 / 503 and refused connections
 
 # The chat panel.
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY", default="")

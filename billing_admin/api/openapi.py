@@ -1,0 +1,125 @@
+"""The OpenAPI 3.1 document of the REST API, generated from the endpoint table and the schemas."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from billing_admin.operations import BY_NAME
+
+from .endpoints import ENDPOINTS, Endpoint
+
+REF = "#/components/schemas/{model}"
+ERROR = {
+    "type": "object",
+    "required": ["message"],
+    "properties": {
+        "message": {"type": "string", "description": "What went wrong and what to do next."},
+        "code": {"type": "string", "description": "Machine-readable error code, e.g. not_found."},
+        "details": {"type": "object", "description": "Field errors under `fields`, where there are any."},
+    },
+}
+ERRORS = {
+    "400": "Invalid input: the message names each bad field.",
+    "401": "Missing, unknown or revoked bearer token.",
+    "403": "A read-only token tried to change data.",
+    "404": "The object (or endpoint) does not exist.",
+    "409": "Conflict: the id is taken, or the change is not allowed in the object's state.",
+    "413": "The body is over the upload size limit.",
+    "422": "Not enough funds, or mixed currencies.",
+    "501": "The configured billing backend cannot do this.",
+    "502": "The hosted billing API failed or could not be reached.",
+}
+TYPES = {
+    "str": {"type": "string"},
+    "int": {"type": "integer"},
+    "epoch_ms": {"type": "integer"},
+    "cursor": {"type": "string"},
+}
+
+
+def _request_model(endpoint: Endpoint) -> type[BaseModel]:
+    return endpoint.body_schema or BY_NAME[endpoint.operation].request
+
+
+def _response_model(endpoint: Endpoint) -> type[BaseModel]:
+    return endpoint.response_schema or BY_NAME[endpoint.operation].response
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    models = {m for e in ENDPOINTS for m in (_request_model(e), _response_model(e))}
+    keys, definitions = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)], ref_template=REF
+    )
+    refs = {model: schema for (model, _), schema in keys.items()}
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in ENDPOINTS:
+        paths.setdefault(f"/api/{endpoint.path}", {})[endpoint.method.lower()] = _operation(endpoint, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Billing Admin REST API",
+            "version": "1.0",
+            "description": (
+                "A Togai-compatible usage-billing API: the paths, bodies and status codes of the Togai REST "
+                "API over this project's billing service. Authenticate with `Authorization: Bearer <token>`; "
+                "read tokens may only call GET endpoints and reads. Money and quantities are JSON numbers. "
+                'Lists page with `nextToken` and `pageSize`. Errors are `{"message": ...}`.'
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": {**definitions.get("$defs", {}), "ErrorResponse": ERROR},
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _operation(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) -> dict[str, Any]:
+    operation = BY_NAME[endpoint.operation]
+    op_id = re.sub(r"[^A-Za-z0-9]+", "_", f"{endpoint.method.lower()}_{endpoint.path}").strip("_")
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "description": field}
+        for name, field in endpoint.path_fields.items()
+    ]
+    parameters += [
+        {
+            "name": q.name,
+            "in": "query",
+            "required": False,
+            "schema": TYPES.get(q.kind, {"type": "string"}),
+            "description": q.description,
+        }
+        for q in endpoint.query
+    ]
+    success = {"description": "Success", "content": {"application/json": {"schema": refs[_response_model(endpoint)]}}}
+    responses: dict[str, Any] = {str(code): success for code in (endpoint.statuses or (endpoint.status,))}
+    for code, text in ERRORS.items():
+        responses[code] = {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorResponse")}}},
+        }
+    body: dict[str, Any] = {
+        "operationId": op_id,
+        "summary": endpoint.summary,
+        "description": operation.description
+        + (" (An extension: not part of Togai's API.)" if endpoint.extension else ""),
+        "tags": [endpoint.path.split("/")[0] if not endpoint.path.startswith("v2/") else "price_plans"],
+        "parameters": parameters,
+        "responses": responses,
+        "x-operation": operation.name,
+        "x-scope": operation.kind,
+    }
+    if endpoint.body:
+        body["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[_request_model(endpoint)]}},
+        }
+    return body
