@@ -30,7 +30,9 @@ def _setup():
                                actor=actor)  # fmt: skip
     service.create_usage_meter(
         s.CreateUsageMeterRequest(name="api_requests", aggregation="SUM", eventSchemaName="api_requests",
-                                  computations=[{"computation": '{"var":"attribute.units"}'}]), actor=actor)  # fmt: skip
+                                  computations=[{"computation": '{"var":"attribute.units"}'}]),
+        actor=actor,
+    )  # fmt: skip
     service.create_usage_meter(
         s.CreateUsageMeterRequest(name="eu_calls", aggregation="COUNT", eventSchemaName="api_requests",
                                   filters=[{"field": "dimension.region", "value": "eu"}]), actor=actor)  # fmt: skip
@@ -58,7 +60,9 @@ def _raw_rate(total: int, start: datetime) -> float:
         else:
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'engine_event'")
             cursor.execute(cursor.fetchone()[0].replace('"engine_event"', '"bench_raw_event"', 1))
-    cols = "(event_id, account_id, schema_id, timestamp, ingested_at, account_ref, attributes, dimensions, status, meters)"
+    cols = (
+        "(event_id, account_id, schema_id, timestamp, ingested_at, account_ref, attributes, dimensions, status, meters)"
+    )
     now = datetime.now(UTC)
     started = time.perf_counter()
     for batch in _batches(total, start):

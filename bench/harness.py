@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 from collections.abc import Iterator
 
@@ -17,7 +18,8 @@ def bench_database() -> Iterator[None]:
     settings_dict.setdefault("TEST", {})
     original = settings_dict["TEST"].get("NAME")
     if connection.vendor == "sqlite":
-        settings_dict["TEST"]["NAME"] = "bench-db.sqlite3"  # a file, so threads and workers share it
+        # A file, so threads and workers share it; one per process, so two benchmarks never share one.
+        settings_dict["TEST"]["NAME"] = f"bench-db-{os.getpid()}.sqlite3"
     else:
         settings_dict["TEST"]["NAME"] = f"bench_{settings_dict['NAME']}"
     config = setup_databases(verbosity=0, interactive=False, keepdb=False)

@@ -121,7 +121,7 @@ def account_create(*, request: s.CreateAccountRequest, actor: Actor) -> Account:
 
 
 def account_update(*, request: s.UpdateAccountRequest, actor: Actor) -> Account:
-    account = Account.objects.select_for_update().get(pk=account_resolve(request.accountId).pk)
+    account = Account.objects.select_for_update(no_key=True).get(pk=account_resolve(request.accountId).pk)
     changes = request.model_dump(mode="json", exclude_unset=True, exclude={"accountId", "idempotencyKey"})
     if request.pricePlanId is None and request.effectiveFrom is not None:
         raise InvalidInputError.for_field("effectiveFrom", "only valid together with pricePlanId")

@@ -62,7 +62,7 @@ def assignment_change(
     at = effective_from or timezone.now()
     with transaction.atomic():
         # The account row orders this change against ingestion creating cycles and closes.
-        Account.objects.select_for_update().filter(pk=account.pk).values_list("pk").first()
+        Account.objects.select_for_update(no_key=True).filter(pk=account.pk).values_list("pk").first()
         closed_until = BillingCycle.objects.filter(account=account, status="CLOSED").aggregate(m=Max("end"))["m"]
         if closed_until is not None and at < closed_until:
             raise InvalidInputError.for_field(
@@ -79,6 +79,11 @@ def assignment_change(
         )
         touched |= _rehome_events(account, at)
         usage_recount(touched)
+        if at <= timezone.now():
+            # The new plan's first cycle (and its DRAFT invoice) exists from the moment it applies.
+            from .billing_cycles import cycle_ensure
+
+            cycle_ensure(account, at)
         audit_record(
             actor=actor,
             action="assign_price_plan",

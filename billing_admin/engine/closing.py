@@ -12,11 +12,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from billing_admin.actors import Actor
 from billing_admin.money import from_minor, to_minor
 
-from .billing_cycles import successors_ensure
+from .billing_cycles import cycles_open_unstarted, rows_insert, rows_update, successors_ensure
 from .credits import APPLY_ORDER, allocate, credit_applies, credits_expire
 from .invoice_lines import line
 from .invoicing import cycles_price, invoice_tree
@@ -38,6 +39,7 @@ BATCH = 500
 def invoices_generate(*, as_of: datetime, actor: Actor, account: Account | None = None) -> list[str]:
     """Close every cycle whose grace period is over (or, for one account, every ended cycle), open
     the cycles after them, and return the invoice ids finalized."""
+    cycles_open_unstarted(as_of=as_of, account=account)
     finalized: list[str] = []
     while True:
         due = BillingCycle.objects.filter(status="OPEN")
@@ -62,20 +64,22 @@ def cycles_close(*, cycle_pks: list[int], as_of: datetime, actor: Actor) -> list
     with transaction.atomic():
         accounts = set(BillingCycle.objects.filter(pk__in=cycle_pks).values_list("account_id", flat=True))
         # Account first, then cycles (the engine's lock order); a plan change waits for this close.
-        list(Account.objects.select_for_update().filter(pk__in=accounts).order_by("pk").values_list("pk"))
+        # NO KEY UPDATE, not UPDATE: ingestion's foreign-key checks take KEY SHARE on the account while
+        # it holds its cycle FOR SHARE, and a full UPDATE lock here would deadlock against that.
+        list(Account.objects.select_for_update(no_key=True).filter(pk__in=accounts).order_by("pk").values_list("pk"))
         cycles = list(
-            BillingCycle.objects.select_for_update(of=("self",))
-            .select_related("assignment__plan", "account__customer")
+            BillingCycle.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("assignment__plan", "account")
             .filter(pk__in=cycle_pks, status="OPEN")
             .order_by("pk")
         )
         if not cycles:
             return []
-        invoices = {i.cycle_id: i for i in Invoice.objects.filter(cycle__in=cycles)}
+        invoices = {i.cycle_id: i for i in Invoice.objects.select_related("account").filter(cycle__in=cycles)}
         priced = cycles_price(cycles)
         credits = defaultdict(list)
-        for credit in Credit.objects.select_for_update().filter(account_id__in=accounts, status="ACTIVE").order_by(
-            *APPLY_ORDER
+        for credit in (
+            Credit.objects.select_for_update().filter(account_id__in=accounts, status="ACTIVE").order_by(*APPLY_ORDER)
         ):
             credits[credit.account_id].append(credit)
         wallets = {w.account_id: w for w in Wallet.objects.select_for_update().filter(account_id__in=accounts)}
@@ -140,27 +144,32 @@ class _Book:
         fields = ["line_items", "total_minor", "paid_minor", "status", "end_date", "finalized_at", "due_date"]
         for invoice in self.invoices:
             invoice.sequence_id = f"INV-{invoice.pk:08d}"
-        Invoice.objects.bulk_update(self.invoices, [*fields, "sequence_id", "updated_at"])
+        rows_update(Invoice, self.invoices, [*fields, "sequence_id", "updated_at"])
         if self.credits:
-            Credit.objects.bulk_update(self.credits.values(), ["consumed_minor", "status"])
+            for credit in self.credits.values():
+                credit.updated_at = timezone.now()
+            rows_update(Credit, list(self.credits.values()), ["consumed_minor", "status", "updated_at"])
         CreditTransaction.objects.bulk_create(self.credit_rows)
         if self.wallet_rows:
             touched = {e.wallet_id for e in self.wallet_rows}
-            Wallet.objects.bulk_update([w for w in wallets.values() if w.pk in touched], ["balance_minor"])
+            rows_update(Wallet, [w for w in wallets.values() if w.pk in touched], ["balance_minor"])
             WalletEntry.objects.bulk_create(self.wallet_rows)
-        AuditLog.objects.bulk_create(
-            AuditLog(
-                actor_kind=actor.kind,
-                actor_name=actor.name[:255],
-                door=actor.door,
-                user_id=actor.user_id,
-                token_id=actor.token_id,
-                action="generate_invoices",
-                object_type="invoice",
-                object_id=i.invoice_id,
-                summary=f"finalized {i.invoice_id} for {i.account.account_id}: "
-                f"{from_minor(i.total_minor, i.currency)} {i.currency}, {i.status}",
-                changes={"status": i.status, "totalMinor": i.total_minor, "paidMinor": i.paid_minor},
-            )
-            for i in self.invoices
+        rows_insert(
+            AuditLog,
+            [
+                {
+                    "actor_kind": actor.kind,
+                    "actor_name": actor.name[:255],
+                    "door": actor.door,
+                    "user_id": actor.user_id,
+                    "token_id": actor.token_id,
+                    "action": "generate_invoices",
+                    "object_type": "invoice",
+                    "object_id": i.invoice_id,
+                    "summary": f"finalized {i.invoice_id} for {i.account.account_id}: "
+                    f"{from_minor(i.total_minor, i.currency)} {i.currency}, {i.status}",
+                    "changes": {"status": i.status, "totalMinor": i.total_minor, "paidMinor": i.paid_minor},
+                }
+                for i in self.invoices
+            ],
         )

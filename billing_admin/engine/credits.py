@@ -5,8 +5,9 @@ credit's balance is explained by a CreditTransaction row."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -129,19 +130,24 @@ def credit_void(*, credit_id: str, reason: str, actor: Actor) -> Credit:
 def credits_expire(*, as_of: datetime, account_pks: Sequence[int] | None = None) -> int:
     """Expire ACTIVE credits past their last day once no open cycle they could still pay for remains."""
     today = as_of.date()
-    due = Credit.objects.select_for_update().filter(status="ACTIVE", effective_until__lt=today)
+    due = Credit.objects.filter(status="ACTIVE", effective_until__lt=today)
     if account_pks is not None:
         due = due.filter(account_id__in=account_pks)
     expired = 0
-    for credit in due.order_by("pk"):
-        last = datetime.combine(credit.effective_until + timedelta(days=1), datetime.min.time(), tzinfo=as_of.tzinfo)
-        if BillingCycle.objects.filter(account_id=credit.account_id, status="OPEN", start__lt=last).exists():
-            continue
-        left = credit.amount_minor - credit.consumed_minor - credit.hold_minor
-        credit.status = "EXPIRED"
-        credit.save(update_fields=["status", "updated_at"])
-        CreditTransaction.objects.create(credit=credit, transaction_type="EXPIRED", amount_minor=left)
-        expired += 1
+    for pk in list(due.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            # Re-read under the lock: a close or a void may have used or retired it meanwhile.
+            credit = Credit.objects.select_for_update().filter(pk=pk, status="ACTIVE").first()
+            if credit is None:
+                continue
+            last = datetime.combine(credit.effective_until + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+            if BillingCycle.objects.filter(account_id=credit.account_id, status="OPEN", start__lt=last).exists():
+                continue
+            left = credit.amount_minor - credit.consumed_minor - credit.hold_minor
+            credit.status = "EXPIRED"
+            credit.save(update_fields=["status", "updated_at"])
+            CreditTransaction.objects.create(credit=credit, transaction_type="EXPIRED", amount_minor=left)
+            expired += 1
     return expired
 
 

@@ -91,7 +91,9 @@ def price_cycle(plan: CompiledPlan, facts: CycleFacts) -> PricedCycle:
     gross = plan_amount + sum((Decimal(a["value"]) for a in advanced), ZERO)
     if advanced:
         total = sum((Decimal(a["value"]) for a in advanced), ZERO)
-        children.append(line("TOTAL_ADVANCED_FEES", "Billed in advance for the next cycle", total, cur, lineItems=advanced))
+        children.append(
+            line("TOTAL_ADVANCED_FEES", "Billed in advance for the next cycle", total, cur, lineItems=advanced)
+        )
     return PricedCycle(gross, line("GROSS_AMOUNT", "Charges", gross, cur, lineItems=children), billables)
 
 
@@ -143,6 +145,11 @@ def _rated_line(card: RatedCard, quantity: Decimal, cur: str, prefix: str) -> di
     if rated.adjustment:
         children.append(line("RATE_CONFIG_ADJUSTMENT_AMOUNT", "Minimum/maximum rate", rated.adjustment, cur))
     return line(
-        f"{prefix}_AMOUNT", card.display, money(rated.amount, cur), cur, id=card.billable_id, quantity=quantity,
+        f"{prefix}_AMOUNT",
+        card.display,
+        money(rated.amount, cur),
+        cur,
+        id=card.billable_id,
+        quantity=quantity,
         lineItems=children,
     )

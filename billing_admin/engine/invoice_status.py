@@ -18,6 +18,8 @@ from .wallets import wallet_for_update, wallet_post
 MOVES = {
     "DUE": {"PAID", "VOID", "UN_COLLECTIBLE"},
     "PARTIALLY_PAID": {"PAID", "VOID", "UN_COLLECTIBLE"},
+    # A write-off is an opinion about collection, not a settlement: late money or a correction still lands.
+    "UN_COLLECTIBLE": {"PAID", "VOID"},
 }
 
 
@@ -31,8 +33,8 @@ def invoice_status_update(*, invoice_id: str, status: str, reason: str, actor: A
     if status not in MOVES.get(invoice.status, set()):
         hint = "; close its cycle first with generate_invoices" if invoice.status == "DRAFT" else ""
         raise InvalidStateError(
-            f"invoice '{invoice_id}' is {invoice.status} and cannot become {status}: only DUE or PARTIALLY_PAID "
-            f"invoices can be marked PAID, VOID or UN_COLLECTIBLE{hint}"
+            f"invoice '{invoice_id}' is {invoice.status} and cannot become {status}: DUE and PARTIALLY_PAID "
+            f"invoices can be marked PAID, VOID or UN_COLLECTIBLE, UN_COLLECTIBLE ones PAID or VOID{hint}"
         )
     before = invoice.status
     if status == "PAID":

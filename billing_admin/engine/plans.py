@@ -185,7 +185,11 @@ class _CardChecker:
             slabs = rate_card_slab_objects(rate_plan.model_dump(mode="json"), value.model_dump(mode="json"))
             found = validate_slabs(slabs)
             bounds = value.rateConfig
-            if bounds and None not in (bounds.minimumRate, bounds.maximumRate) and bounds.minimumRate > bounds.maximumRate:
+            if (
+                bounds
+                and None not in (bounds.minimumRate, bounds.maximumRate)
+                and bounds.minimumRate > bounds.maximumRate
+            ):
                 found.append("rateConfig.minimumRate is above maximumRate")
             if found:
                 self.problems[f"{path}.ratePlan"] = "; ".join(found)

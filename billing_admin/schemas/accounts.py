@@ -16,6 +16,7 @@ from .common import (
     Quantity,
     Request,
     Response,
+    UtcDatetime,
     WriteRequest,
 )
 from .wallets import Credit
@@ -60,8 +61,8 @@ class _AccountFields(WriteRequest):
     pricePlanId: str | None = Field(
         default=None, description="Assign this price plan (see list_price_plans); needs effectiveFrom."
     )
-    effectiveFrom: datetime | None = Field(
-        default=None, description="When the plan assignment starts (ISO-8601); default now."
+    effectiveFrom: UtcDatetime | None = Field(
+        default=None, description="When the plan assignment starts (ISO-8601, UTC without an offset); default now."
     )
 
 

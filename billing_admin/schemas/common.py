@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
@@ -49,6 +49,13 @@ PageSize = Annotated[int, Field(ge=1, le=200, description="Items per page, 1-200
 NextToken = Annotated[
     str | None, Field(description="Opaque cursor from the previous page's nextToken; omit for the first page.")
 ]
+def _utc_if_naive(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# A moment given without an offset is read as UTC, so every comparison in the engine is between aware times.
+UtcDatetime = Annotated[datetime, AfterValidator(_utc_if_naive)]
+
 Timestamp = Annotated[datetime, Field(description="ISO-8601 date-time with offset, e.g. 2026-11-01T00:00:00Z")]
 
 T = TypeVar("T")

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from .common import Page, PageRequest, Quantity, Request, Response
+from .common import Page, PageRequest, Quantity, Request, Response, UtcDatetime
 
 IngestionStatus = Literal[
     "INGESTION_COMPLETED_EVENT_METERED",
@@ -133,8 +133,8 @@ class ListEventsRequest(PageRequest):
     accountId: str | None = Field(default=None, max_length=512, description="Only this account's events (id or alias).")
     schemaName: str | None = Field(default=None, max_length=50, description="Only events of this schema.")
     status: IngestionStatus | None = Field(default=None, description="Only events with this ingestion status.")
-    startTime: datetime | None = Field(default=None, description="Only events at or after this time.")
-    endTime: datetime | None = Field(default=None, description="Only events before this time.")
+    startTime: UtcDatetime | None = Field(default=None, description="Only events at or after this time.")
+    endTime: UtcDatetime | None = Field(default=None, description="Only events before this time.")
 
 
 class IngestionStatusInfo(Response):

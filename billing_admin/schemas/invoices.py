@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Amount, Page, PageRequest, Quantity, Request, Response, WriteRequest
+from .common import Amount, Page, PageRequest, Quantity, Request, Response, UtcDatetime, WriteRequest
 
 InvoiceStatus = Literal["DRAFT", "DUE", "PAID", "PARTIALLY_PAID", "VOID", "UN_COLLECTIBLE"]
 
@@ -17,8 +17,8 @@ class ListInvoicesRequest(PageRequest):
     status: InvoiceStatus | None = Field(
         default=None, description="DRAFT = open cycles with charges so far; DUE = finalized and unpaid."
     )
-    startTime: datetime | None = Field(default=None, description="Only invoices whose period ends after this.")
-    endTime: datetime | None = Field(default=None, description="Only invoices whose period starts before this.")
+    startTime: UtcDatetime | None = Field(default=None, description="Only invoices whose period ends after this.")
+    endTime: UtcDatetime | None = Field(default=None, description="Only invoices whose period starts before this.")
 
 
 class InvoiceSummary(Response):
@@ -79,7 +79,7 @@ class GenerateInvoicesRequest(WriteRequest):
         description="Close this account's ended cycles now, without waiting for the grace period; omit to close "
         "every cycle whose grace period is over.",
     )
-    asOf: datetime | None = Field(default=None, description="Treat this moment as now (default: now).")
+    asOf: UtcDatetime | None = Field(default=None, description="Treat this moment as now (default: now).")
 
 
 class GenerateInvoicesResponse(Response):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .common import Quantity, Request, Response
+from .common import Quantity, Request, Response, UtcDatetime
 
 MetricName = Literal["EVENTS", "METER_USAGE", "USAGE", "REVENUE"]
 MetricField = Literal[
@@ -35,8 +35,8 @@ class MetricQuery(BaseModel):
 
 
 class GetMetricsRequest(Request):
-    startTime: datetime = Field(description="Start of the range (inclusive), ISO-8601.")
-    endTime: datetime = Field(description="End of the range (exclusive), ISO-8601.")
+    startTime: UtcDatetime = Field(description="Start of the range (inclusive), ISO-8601.")
+    endTime: UtcDatetime = Field(description="End of the range (exclusive), ISO-8601.")
     metricQueries: list[MetricQuery] = Field(min_length=1, max_length=5, description="1 to 5 queries.")
 
 
