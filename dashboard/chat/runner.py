@@ -1,0 +1,98 @@
+"""Runs one model turn of a conversation and writes it to the transcript as it happens.
+
+The same runner serves the streaming panel (text deltas pass through) and the plain-HTML fallback
+(which just drains it). Whatever happens, the conversation ends in a state a person can act on:
+idle with an answer, waiting with approval cards, or failed with a notice and Retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+
+from billing_admin.actors import Actor
+from mcp_bridge import agent as chat
+
+from ..access import can_write
+from ..models import ChatMessage, Conversation
+from . import transcript
+
+logger = logging.getLogger(__name__)
+
+# What the browser is told while a turn runs.
+Text = tuple[str, str]  # ("text", delta) | ("tool", tool_use_id) | ("done", "")
+
+
+def _agent_for(user, *, streaming: bool) -> chat.ChatAgent:  # noqa: ANN001 - a Django user
+    return chat.ChatAgent(user_actor=Actor.agent_for(user), may_write=can_write(user), streaming=streaming)
+
+
+async def reply(conversation: Conversation, user, *, streaming: bool = True) -> AsyncIterator[Text]:  # noqa: ANN001
+    if not await sync_to_async(transcript.reply_claim)(conversation):
+        yield "done", ""
+        return
+    state, notice = Conversation.State.FAILED, "The reply stopped unexpectedly. Press Retry."
+    try:
+        history = await sync_to_async(transcript.history)(conversation)
+        agent = await sync_to_async(_agent_for)(user, streaming=streaming)
+        message = None
+        async for event in agent.run(history):
+            if isinstance(event, chat.TextDelta):
+                yield "text", event.text
+            elif isinstance(event, chat.AssistantTurn):
+                message = await sync_to_async(transcript.message_append)(
+                    conversation, role=ChatMessage.Role.ASSISTANT, content=event.content
+                )
+            elif isinstance(event, chat.ToolRan):
+                await sync_to_async(transcript.calls_record)(
+                    conversation, message, [event.call], {event.call.id: event.outcome}
+                )
+                yield "tool", event.call.id
+            elif isinstance(event, chat.ToolResults):
+                await sync_to_async(transcript.message_append)(
+                    conversation, role=ChatMessage.Role.USER, content=event.content
+                )
+            elif isinstance(event, chat.ApprovalNeeded):
+                await sync_to_async(transcript.calls_record)(conversation, message, event.calls, event.outcomes)
+                state, notice = Conversation.State.WAITING, ""
+            elif isinstance(event, chat.Finished):
+                state, notice = Conversation.State.IDLE, event.notice
+            elif isinstance(event, chat.Failed):
+                state, notice = Conversation.State.FAILED, event.message
+    except Exception:
+        logger.exception("chat turn failed in conversation %s", conversation.pk)
+    finally:
+        await sync_to_async(transcript.reply_end)(conversation, state=state, notice=notice)
+        # A streamed turn outlives its request's signals, so its thread's connection is closed here.
+        await sync_to_async(close_old_connections)()
+    yield "done", ""
+
+
+async def approve(call_pk: int, user) -> bool:  # noqa: ANN001
+    """Run a write the person approved (once), then resume the turn if nothing else is waiting."""
+    call = await sync_to_async(transcript.call_claim)(user=user, pk=call_pk, approve=True)
+    if call is None:
+        return False
+    try:
+        outcome = await chat.run_approved(Actor.agent_for(user), transcript.as_call(call))
+    except Exception:
+        logger.exception("approved tool call %s failed", call.pk)
+        outcome = chat.ToolOutcome(
+            call.tool_use_id,
+            True,
+            f"{call.name} failed before it answered; check with a read tool whether it took effect.",
+        )
+    await sync_to_async(transcript.call_finish)(call, outcome)
+    await sync_to_async(transcript.turn_resume)(call.conversation)
+    return True
+
+
+def reject(call_pk: int, user) -> bool:  # noqa: ANN001
+    call = transcript.call_claim(user=user, pk=call_pk, approve=False)
+    if call is None:
+        return False
+    transcript.turn_resume(call.conversation)
+    return True

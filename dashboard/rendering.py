@@ -1,0 +1,43 @@
+"""One view and one template serve the full page and its fragments (`page.html#part` under htmx)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from .access import can_write
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """htmx asked for a region of the page: not a boosted navigation, not a history restore (both
+    need the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render `template`, or only its `partial` when htmx asked for a fragment."""
+    name = f"{template}#{partial}" if partial and wants_fragment(request) else template
+    context = {**(context or {}), "can_write": can_write(request.user)}
+    response = render(request, name, context, status=status)
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
+    """After a successful write: a client-side redirect under htmx, a 302 otherwise."""
+    if getattr(request, "htmx", None):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

@@ -1,0 +1,105 @@
+"""Invoices: the filtered, sorted list (filters live in the URL), its CSV export, the detail with its
+line-item tree, and settling a DUE invoice (paid, void, uncollectible) with a reason."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from billing_admin import money
+
+from ..access import finance_admin_required, viewer_required
+from ..calls import Unavailable, read, write
+from ..forms.invoices import InvoiceFilterForm, InvoiceStatusForm
+from ..rendering import redirect_to, render_page
+from ..selectors.invoices import InvoiceRow, invoice_export, invoice_page
+
+PAGE_SIZE = 50
+SETTLEABLE = ("DUE", "PARTIALLY_PAID")
+CSV_HEADER = [
+    "Invoice", "Status", "Customer id", "Customer", "Account id", "Account", "Invoice date",
+    "Period start", "Period end", "Due date", "Currency", "Total", "Paid",
+]  # fmt: skip
+
+
+@viewer_required
+@require_GET
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    form = InvoiceFilterForm(request.GET)
+    page = invoice_page(
+        form.filters(),
+        page_size=PAGE_SIZE,
+        after=request.GET.get("after") or None,
+        before=request.GET.get("before") or None,
+    )
+    context = {"form": form, "page": page, "nav": "invoices"}
+    return render_page(request, "dashboard/invoices/list.html", context, partial="invoice-table")
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _when(value) -> str:  # noqa: ANN001 - a datetime or None
+    return value.isoformat() if value else ""
+
+
+def csv_lines(rows: Iterable[InvoiceRow]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for row in rows:
+        yield writer.writerow(
+            [
+                row.id, row.status, row.customer_id, row.customer_name, row.account_id, row.account_name,
+                _when(row.invoice_date), _when(row.start_date), _when(row.end_date), _when(row.due_date),
+                row.currency, money.money_str(row.total, row.currency), money.money_str(row.paid, row.currency),
+            ]
+        )  # fmt: skip
+
+
+@viewer_required
+@require_GET
+def invoice_export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Every invoice the list's filters match (all pages), streamed so a large export holds no memory."""
+    filters = InvoiceFilterForm(request.GET).filters()
+    response = StreamingHttpResponse(csv_lines(invoice_export(filters)), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="invoices-{stamp}.csv"'
+    return response
+
+
+@viewer_required
+@require_GET
+def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    invoice = read(request, "get_invoice", {"invoiceId": invoice_id})
+    context = {"invoice": invoice, "invoice_id": invoice_id, "status_form": InvoiceStatusForm(), "nav": "invoices"}
+    if isinstance(invoice, Unavailable):
+        return render_page(request, "dashboard/invoices/unavailable.html", context)
+    context["settleable"] = invoice.status in SETTLEABLE
+    return render_page(request, "dashboard/invoices/detail.html", context)
+
+
+@finance_admin_required
+@require_POST
+def invoice_status(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    """Mark a DUE invoice paid, void or uncollectible, with a reason for the audit log. Errors (an
+    invoice that is no longer DUE, a reason too short) come back on the form."""
+    form = InvoiceStatusForm(request.POST)
+    updated = (
+        write(request, form, "update_invoice_status", form.payload(invoice_id=invoice_id)) if form.is_valid() else None
+    )
+    if updated is not None:
+        messages.success(request, f"Invoice {invoice_id} is now {updated.status.replace('_', ' ').lower()}.")
+        return redirect_to(request, reverse("dashboard:invoice-detail", args=[invoice_id]))
+    invoice = read(request, "get_invoice", {"invoiceId": invoice_id})
+    context = {"invoice": invoice, "invoice_id": invoice_id, "status_form": form, "settleable": True, "nav": "invoices"}
+    return render_page(request, "dashboard/invoices/detail.html", context, partial="invoice-status-form")
