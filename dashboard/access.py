@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -57,14 +58,25 @@ def _to_login(request: HttpRequest) -> HttpResponse:
 
 
 def _requiring(check: Callable[[object], bool], refusal: str) -> Callable[[View], View]:
+    def refused(request: HttpRequest) -> HttpResponse | None:
+        if not request.user.is_authenticated:
+            return _to_login(request)
+        if not check(request.user):
+            raise PermissionDenied(refusal)
+        return None
+
     def decorator(view: View) -> View:
+        if iscoroutinefunction(view):
+
+            @wraps(view)
+            async def async_wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+                return await sync_to_async(refused)(request) or await view(request, *args, **kwargs)
+
+            return async_wrapper
+
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return _to_login(request)
-            if not check(request.user):
-                raise PermissionDenied(refusal)
-            return view(request, *args, **kwargs)
+            return refused(request) or view(request, *args, **kwargs)
 
         return wrapper
 

@@ -12,12 +12,14 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -41,15 +43,41 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+SERVER_SESSION = "browser-test-server"
+
+
+def _tag_server_session(sender, connection, **kwargs) -> None:  # noqa: ANN001
+    """Name the database sessions the server's threads open, so teardown can end exactly those."""
+    if threading.current_thread() is not threading.main_thread() and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET application_name = %s", [SERVER_SESSION])
+
+
+def _end_server_sessions() -> None:
+    """A request still streaming when the server stopped can leave its session open in PostgreSQL,
+    which would keep the test database from being dropped."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name = %s",
+                [SERVER_SESSION],
+            )
+
+
 @pytest.fixture
 def live_app(transactional_db, settings) -> Iterator[LiveApp]:
     """The Django app under uvicorn. Static files come from the finders (no collectstatic needed)."""
     import uvicorn
     from django.core.handlers.asgi import ASGIHandler
+    from django.db.backends.signals import connection_created
 
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+    connection_created.connect(_tag_server_session)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(ASGIHandler(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -63,12 +91,14 @@ def live_app(transactional_db, settings) -> Iterator[LiveApp]:
     yield LiveApp(url=f"http://127.0.0.1:{port}")
     server.should_exit = True
     thread.join(timeout=15)
+    connection_created.disconnect(_tag_server_session)
+    _end_server_sessions()
 
 
 @pytest.fixture
 def chromium(monkeypatch):
-    """A headless Chromium. Playwright's sync API keeps an event loop on this thread; the test's own
-    ORM calls are still synchronous, hence DJANGO_ALLOW_ASYNC_UNSAFE."""
+    """A headless Chromium. Playwright's sync API keeps an event loop on this thread, so the test's own
+    database reads go through `read_db`; DJANGO_ALLOW_ASYNC_UNSAFE covers anything else."""
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -100,6 +130,30 @@ def open_page(live_app, chromium):
     yield make
     for context in contexts:
         context.close()
+
+
+def read_db(query: Callable[[], T]) -> T:
+    """Run a test's own database read in a short-lived thread that closes its connection. Called while
+    Playwright drives the browser, the ORM would otherwise open a session of its own that outlives the
+    test (and keeps PostgreSQL from dropping the test database)."""
+    from django.db import connections
+
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = query()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def log_in(tab, username: str, password: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from billing_admin.engine.models import AuditLog
@@ -159,3 +160,24 @@ def test_the_htmx_fragment_of_a_page_is_not_the_page(viewer, customer):
     assert "<html" in full and "<html" not in fragment.content.decode()
     assert fragment.content.decode().lstrip().startswith('<div id="customer-table"')
     assert "HX-Request" in fragment["Vary"]
+
+
+@pytest.mark.django_db(transaction=True)  # the role check runs in sync_to_async's thread
+def test_the_role_checks_also_guard_async_views():
+    import asyncio
+
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from dashboard.access import viewer_required
+
+    @viewer_required
+    async def hello(request):
+        return HttpResponse("hello")
+
+    request = RequestFactory().get("/somewhere/")
+    request.user = factories.viewer()
+    assert asyncio.run(hello(request)).content == b"hello"
+    request.user = factories.person("nobody")
+    with pytest.raises(PermissionDenied):
+        asyncio.run(hello(request))
