@@ -16,20 +16,11 @@ from django.utils import timezone
 from billing_admin import schemas as s
 from billing_admin.errors import NotFoundError
 
+from .metering import from_micros, to_micros
 from .models import Account, BillingCycle, Feature, FeatureGrant, FeatureUsage
-from .models.events import QUANTITY_SCALE
 from .rating import CompiledPlan, add_duration
 
 ZERO = Decimal(0)
-_SCALE = Decimal(10) ** QUANTITY_SCALE
-
-
-def to_micros(quantity: Decimal) -> int:
-    return int(quantity * _SCALE)
-
-
-def from_micros(micros: int) -> Decimal:
-    return (Decimal(micros) / _SCALE).normalize() if micros else ZERO
 
 
 def grants_for(cycle: BillingCycle, plan: CompiledPlan) -> list[FeatureGrant]:

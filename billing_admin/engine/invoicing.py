@@ -17,8 +17,8 @@ from billing_admin.errors import NotFoundError
 from billing_admin.money import from_minor, money_str, to_minor
 
 from .cycles import cycle_at
-from .entitlements import from_micros
 from .invoice_lines import CycleFacts, PricedCycle, line, price_cycle
+from .metering import from_micros
 from .models import BillingCycle, CycleUsage, FeatureGrant, FeatureUsage, Invoice
 from .rating import compiled, cycle_index, natural_seconds
 
