@@ -7,3 +7,6 @@ class EngineConfig(AppConfig):
     name = "billing_admin.engine"
     label = "engine"
     verbose_name = "Billing engine"
+
+    def ready(self) -> None:
+        from . import lookups  # noqa: F401 - registers `__any`

@@ -47,7 +47,7 @@ def assignment_windows(assignment: PlanAssignment, start: datetime, end: datetim
 def _assignments(account_pks: Iterable[int], start: datetime, end: datetime):  # noqa: ANN202
     return PlanAssignment.objects.select_related("plan", "account__customer").filter(
         Q(effective_until__isnull=True) | Q(effective_until__gt=start),
-        account_id__in=list(account_pks),
+        account_id__any=list(account_pks),
         effective_from__lt=end,
     )
 
@@ -191,7 +191,7 @@ def cycles_covering(account_pks: set[int], start: datetime, end: datetime) -> li
     """Every cycle (OPEN or CLOSED) of these accounts overlapping [start, end], creating missing ones
     that an assignment covers. Safe when several writers ask at once (see `cycles_create`)."""
     stop = end + _TICK
-    existing = list(BillingCycle.objects.filter(account_id__in=account_pks, start__lt=stop, end__gt=start))
+    existing = list(BillingCycle.objects.filter(account_id__any=account_pks, start__lt=stop, end__gt=start))
     have = {(c.account_id, c.start) for c in existing}
     windows = [w for a in _assignments(account_pks, start, stop) for w in assignment_windows(a, start, stop)]
     missing = [w for w in windows if (w[0].account_id, w[1]) not in have]
@@ -210,7 +210,7 @@ def cycles_covering(account_pks: set[int], start: datetime, end: datetime) -> li
         with contextlib.suppress(IntegrityError):
             cycles_create(windows)
     return list(
-        BillingCycle.objects.filter(account_id__in=account_pks, start__lt=stop, end__gt=start).order_by(
+        BillingCycle.objects.filter(account_id__any=account_pks, start__lt=stop, end__gt=start).order_by(
             "account_id", "start"
         )
     )

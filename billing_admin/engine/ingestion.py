@@ -17,7 +17,7 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.errors import InvalidInputError
 
-from . import rollups
+from . import metric_backlog, rollups
 from .audit import audit_record
 from .billing_cycles import cycles_covering
 from .metering import NUMERIC, UnitsInvalid, active_meters, to_micros
@@ -43,6 +43,7 @@ class Pending:
     meters: list[tuple[int, str, str, Decimal]] = field(default_factory=list)  # pk, meter_id, name, units
     features: list[tuple[int, Decimal]] = field(default_factory=list)
     cycle_pk: int | None = None
+    meters_json: list[dict] | None = None  # as stored and answered, built once
 
     @property
     def status(self) -> str:
@@ -72,11 +73,11 @@ def _utc(value: datetime) -> datetime:
 
 
 def _resolve_accounts(refs: set[str]) -> dict[str, tuple[int, str]]:
-    found = {a: (pk, status) for a, pk, status in Account.objects.filter(account_id__in=refs).values_list(
+    found = {a: (pk, status) for a, pk, status in Account.objects.filter(account_id__any=refs).values_list(
         "account_id", "pk", "status")}  # fmt: skip
     missing = refs - found.keys()
     if missing:
-        for alias, pk, status in AccountAlias.objects.filter(alias__in=missing).values_list(
+        for alias, pk, status in AccountAlias.objects.filter(alias__any=missing).values_list(
             "alias", "account_id", "account__status"
         ):
             found[alias] = (pk, status)
@@ -179,11 +180,16 @@ def _place_in_cycles(pending: list[Pending], outcomes: dict[int, Outcome], now: 
 
 
 def _meters_json(p: Pending) -> list[dict]:
-    return [{"id": mid, "name": name, "units": format(units.normalize(), "f")} for _, mid, name, units in p.meters]
+    if p.meters_json is None:
+        p.meters_json = [
+            {"id": mid, "name": name, "units": format(units.normalize(), "f")} for _, mid, name, units in p.meters
+        ]
+    return p.meters_json
 
 
 def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) -> set[str]:
-    """Store new events and bump every counter they feed, all in the caller's transaction."""
+    """Store new events, bump the billing counters they feed and queue their metric deltas, all in the
+    caller's transaction."""
     statuses = rollups.lock_cycles_shared(p.cycle_pk for p in pending if p.cycle_pk)
     closed = {pk for pk, status in statuses.items() if status == "CLOSED"}
     if closed:
@@ -198,27 +204,24 @@ def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) 
     inserted = rollups.insert_events([
         {"event_id": p.event_id, "account_pk": p.account_pk, "schema_pk": p.schema_pk, "cycle_pk": p.cycle_pk,
          "timestamp": p.timestamp, "ingested_at": now, "account_ref": p.event.accountId,
-         "attributes": [a.model_dump(exclude_none=True) for a in p.event.attributes],
+         "attributes": p.event.attributes,
          "dimensions": p.event.dimensions, "status": p.status, "meters": _meters_json(p)}
         for p in pending
     ])  # fmt: skip
-    usage: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    counts: dict[tuple, list[int]] = defaultdict(lambda: [0])
+    usage: metric_backlog.UsageDeltas = defaultdict(lambda: [0, 0])
+    counts: metric_backlog.CountDeltas = defaultdict(int)
     cycle_usage: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     feature_usage: dict[tuple, list[int]] = defaultdict(lambda: [0])
     for p in pending:
         if p.event_id not in inserted:
             continue
-        hour = p.timestamp.replace(minute=0, second=0, microsecond=0)
-        day = hour.replace(hour=0)
-        for grain, bucket in (("H", hour), ("D", day)):
-            counts[(p.account_pk, p.schema_pk, p.status, grain, bucket)][0] += 1
+        hour = int(p.timestamp.replace(minute=0, second=0, microsecond=0).timestamp())
+        counts[(p.account_pk, p.schema_pk, p.status, hour)] += 1
         for meter_pk, _, _, units in p.meters:
             micros = to_micros(units)
-            for grain, bucket in (("H", hour), ("D", day)):
-                row = usage[(p.account_pk, meter_pk, grain, bucket)]
-                row[0] += micros
-                row[1] += 1
+            row = usage[(p.account_pk, meter_pk, hour)]
+            row[0] += micros
+            row[1] += 1
             if p.cycle_pk:
                 row = cycle_usage[(p.cycle_pk, meter_pk)]
                 row[0] += micros
@@ -226,12 +229,7 @@ def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) 
         if p.cycle_pk:
             for feature_pk, amount in p.features:
                 feature_usage[(p.account_pk, feature_pk, p.cycle_pk)][0] += to_micros(amount)
-    rollups.upsert_add(
-        "engine_usagerollup", ["account_id", "meter_id", "grain", "bucket"], ["quantity_micros", "events"], usage
-    )
-    rollups.upsert_add(
-        "engine_eventrollup", ["account_id", "schema_id", "status", "grain", "bucket"], ["events"], counts
-    )
+    metric_backlog.queue(usage, counts)
     rollups.upsert_add("engine_cycleusage", ["cycle_id", "meter_id"], ["quantity_micros", "events"], cycle_usage)
     rollups.upsert_add("engine_featureusage", ["account_id", "feature_id", "cycle_id"], ["used_micros"], feature_usage)
     return inserted
@@ -249,7 +247,7 @@ def _ingest(
     repeats: list[Pending] = []
     for p in pending:
         (repeats.append(p) if p.event_id in first else first.__setitem__(p.event_id, p))
-    seen_before = set(Event.objects.filter(event_id__in=first.keys()).values_list("event_id", flat=True))
+    seen_before = set(Event.objects.filter(event_id__any=first.keys()).values_list("event_id", flat=True))
     fresh = _place_in_cycles([p for p in first.values() if p.event_id not in seen_before], outcomes, now)
     with transaction.atomic():
         inserted = _write(fresh, outcomes, now)
@@ -267,7 +265,7 @@ def _ingest(
     stored_ids = {p.event_id for p in first.values() if p.index not in outcomes}
     stored = {
         event_id: (status, meters)
-        for event_id, status, meters in Event.objects.filter(event_id__in=stored_ids).values_list(
+        for event_id, status, meters in Event.objects.filter(event_id__any=stored_ids).values_list(
             "event_id", "status", "meters"
         )
     }

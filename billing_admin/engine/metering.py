@@ -14,6 +14,7 @@ from .models.events import QUANTITY_SCALE
 
 NUMERIC = re.compile(r"^-?\d{1,512}(\.\d+)?$")
 _MICRO = Decimal(1).scaleb(-QUANTITY_SCALE)
+_ONE = Decimal(1)
 
 
 class UnitsInvalid(ValueError):
@@ -25,7 +26,9 @@ def to_micros(value: Decimal) -> int:
 
 
 def from_micros(micros: int) -> Decimal:
-    return (Decimal(micros).scaleb(-QUANTITY_SCALE)).normalize()
+    value = Decimal(micros).scaleb(-QUANTITY_SCALE).normalize()
+    # normalize() writes 60 as 6E+1; a quantity reads as a plain number.
+    return value.quantize(_ONE) if value.as_tuple().exponent > 0 else value
 
 
 @dataclass(frozen=True)

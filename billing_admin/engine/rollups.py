@@ -1,14 +1,15 @@
-"""Set-based writes for ingestion: events inserted with ON CONFLICT DO NOTHING, counters incremented
-with INSERT … ON CONFLICT DO UPDATE. Both SQLite (≥ 3.35) and PostgreSQL speak this SQL."""
+"""Set-based writes for ingestion: events inserted with ON CONFLICT DO NOTHING (PostgreSQL first tries
+COPY), counters incremented with INSERT … ON CONFLICT DO UPDATE. Both SQLite (≥ 3.35) and PostgreSQL
+speak this SQL."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+from pydantic_core import to_json
 
 CHUNK = 500
 
@@ -28,11 +29,15 @@ EVENT_COLUMNS = (
 )  # fmt: skip
 
 
+def _json(value: Any) -> str:
+    # pydantic's serializer: several times faster than json.dumps, and it takes the attribute models as they are.
+    return to_json(value, exclude_none=True).decode()
+
+
 def _event_values(r: dict[str, Any]) -> list[Any]:
     return [
         r["event_id"], r["account_pk"], r["schema_pk"], r["cycle_pk"], r["timestamp"], r["ingested_at"],
-        r["account_ref"], json.dumps(r["attributes"]), json.dumps(r["dimensions"]), r["status"],
-        json.dumps(r["meters"]),
+        r["account_ref"], _json(r["attributes"]), _json(r["dimensions"]), r["status"], _json(r["meters"]),
     ]  # fmt: skip
 
 
@@ -42,6 +47,8 @@ def insert_events(rows: Sequence[dict[str, Any]]) -> set[str]:
     # Sorted ids give every writer the same lock order on the unique index: no deadlocks.
     ordered = [_event_values(r) for r in sorted(rows, key=lambda r: r["event_id"])]
     names = ", ".join(name for name, _ in EVENT_COLUMNS)
+    if ordered and connection.vendor == "postgresql" and _copied(ordered, names):
+        return {row[0] for row in ordered}
     inserted: set[str] = set()
     with connection.cursor() as cursor:
         for params, source in _row_source(ordered, [kind for _, kind in EVENT_COLUMNS]):
@@ -52,6 +59,26 @@ def insert_events(rows: Sequence[dict[str, Any]]) -> set[str]:
             )
             inserted.update(row[0] for row in cursor.fetched)
     return inserted
+
+
+def _copied(ordered: list[list[Any]], names: str) -> bool:
+    """COPY the events, which the caller has just seen to be new: several times faster than INSERT … ON
+    CONFLICT, whose per-row speculative insertion dominates a batch. A concurrent writer of one of these
+    ids makes the COPY fail as a whole; the savepoint undoes it and the caller takes the conflict-safe
+    path."""
+    import psycopg
+
+    try:
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY engine_event ({names}) FROM STDIN") as copy,
+        ):
+            for row in ordered:
+                copy.write_row(row)
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
 
 
 def _row_source(rows: list[list[Any]], kinds: Sequence[str]):  # noqa: ANN202 - yields (params, sql)
@@ -79,7 +106,7 @@ def upsert_add(table: str, keys: Sequence[str], counters: Sequence[str], rows: d
         return
     columns = [*keys, *counters]
     update = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
-    items = sorted(rows.items(), key=lambda kv: tuple(str(k) for k in kv[0]))  # one lock order for all writers
+    items = sorted(rows.items())  # one lock order for all writers
     values = [[*key, *counters_] for key, counters_ in items]
     kinds = [_kind(v) for v in values[0]]
     with connection.cursor() as cursor:

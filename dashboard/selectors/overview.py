@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 
+from billing_admin.engine import metric_backlog
 from billing_admin.engine.models import Account, AuditLog, EventRollup, Invoice
 from billing_admin.money import from_minor
 
@@ -73,7 +74,8 @@ def oldest_outstanding(*, limit: int = 5) -> list[OwedInvoice]:
 
 
 def usage_leaders(*, since: datetime, limit: int = 5) -> list[UsageLeader]:
-    """Accounts with the most events since `since`, from the daily rollups kept at ingestion."""
+    """Accounts with the most events since `since`, from the daily rollups."""
+    metric_backlog.fold()
     rows = (
         EventRollup.objects.filter(grain="D", bucket__gte=since)
         .values("account_id")

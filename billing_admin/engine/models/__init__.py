@@ -6,7 +6,7 @@ from .audit import AuditLog, IdempotencyRecord
 from .billing import BillingCycle, CycleUsage, Invoice, PlanAssignment, PricePlan, RateCard
 from .customers import Account, AccountAlias, Customer
 from .entitlements import Feature, FeatureGrant, FeatureUsage
-from .events import Event, EventRollup, EventSchema, UsageMeter, UsageRollup
+from .events import Event, EventRollup, EventSchema, MetricBacklog, UsageMeter, UsageRollup
 from .tokens import ApiToken
 from .wallets import Credit, CreditTransaction, Wallet, WalletEntry
 
@@ -28,6 +28,7 @@ __all__ = [
     "FeatureUsage",
     "IdempotencyRecord",
     "Invoice",
+    "MetricBacklog",
     "PlanAssignment",
     "PricePlan",
     "RateCard",

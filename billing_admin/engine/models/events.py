@@ -81,11 +81,14 @@ GRAINS = [("H", "Hour"), ("D", "Day")]
 
 
 class UsageRollup(models.Model):
-    """Metered usage per account and meter per hour and per day, maintained at ingestion so metrics
-    read a few pre-aggregated rows instead of the events."""
+    """Metered usage per account and meter per hour and per day, so metrics read a few pre-aggregated
+    rows instead of the events. Folded in from `MetricBacklog` (see `engine.metric_backlog`)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE)
-    meter = models.ForeignKey(UsageMeter, on_delete=models.CASCADE)
+    # Derived rows, written only by folding: no database constraint, whose per-row check on insert costs
+    # more than the insert itself (accounts and meters are archived, never deleted), and no index of
+    # their own beside the key and the (grain, bucket, meter) index that every read uses.
+    account = models.ForeignKey(Account, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
+    meter = models.ForeignKey(UsageMeter, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
     grain = models.CharField(max_length=1, choices=GRAINS, default="H")
     bucket = models.DateTimeField()
     quantity_micros = models.BigIntegerField(default=0)
@@ -101,8 +104,8 @@ class UsageRollup(models.Model):
 class EventRollup(models.Model):
     """Event counts per account, schema and ingestion status, per hour and per day."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE)
-    schema = models.ForeignKey(EventSchema, on_delete=models.CASCADE)
+    account = models.ForeignKey(Account, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)  # as above
+    schema = models.ForeignKey(EventSchema, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
     status = models.CharField(max_length=50)
     grain = models.CharField(max_length=1, choices=GRAINS, default="H")
     bucket = models.DateTimeField()
@@ -113,3 +116,12 @@ class EventRollup(models.Model):
             models.UniqueConstraint(fields=["account", "schema", "status", "grain", "bucket"], name="event_rollup_key"),
         ]
         indexes = [models.Index(fields=["grain", "bucket"])]
+
+
+class MetricBacklog(models.Model):
+    """One committed batch's hourly metric deltas, waiting to be folded into the rollups. A batch writes
+    one row here instead of a thousand rollup upserts; folding many batches at once touches each hour
+    once. `payload` is compact JSON text: {"u": [[[account, meter, hour], [micros, events]]],
+    "e": [[[account, schema, status, hour], events]]} with hours in epoch seconds."""
+
+    payload = models.TextField()

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from billing_admin import schemas as s
+from billing_admin.engine import metric_backlog
 from billing_admin.engine.models import AuditLog, Event, UsageRollup
 from billing_admin.errors import InvalidInputError
 from billing_admin.service import call
@@ -52,6 +53,7 @@ def event(units="50", *, id=None, account="acc_987", region="eu", at=NOW, schema
 
 
 def usage(meter_name: str) -> int:
+    metric_backlog.fold()
     return sum(UsageRollup.objects.filter(meter__name=meter_name, grain="H").values_list("quantity_micros", flat=True))
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from billing_admin.actors import Actor
+from billing_admin.engine import metric_backlog
 from billing_admin.engine.models import Event, UsageRollup
 from billing_admin.service import call
 
@@ -66,4 +67,5 @@ def test_eight_concurrent_replays_of_a_batch_count_each_event_once(customer, act
     assert all(a.accepted == 200 and not a.failed for a in answers)
     assert sum(200 - a.duplicates for a in answers) == 200  # exactly one client ingested each event
     assert Event.objects.count() == 200
+    metric_backlog.fold()
     assert sum(UsageRollup.objects.filter(grain="D").values_list("quantity_micros", flat=True)) == 600 * 1_000_000

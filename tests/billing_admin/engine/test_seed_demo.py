@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from billing_admin.engine import metric_backlog
 from billing_admin.engine.models import Account, AuditLog, Customer, Event, UsageMeter
 from billing_admin.engine.models.events import EventRollup
 
@@ -10,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> tuple[int, ...]:
+    metric_backlog.fold()
     return (Customer.objects.count(), Account.objects.count(), UsageMeter.objects.count(), Event.objects.count(),
             sum(EventRollup.objects.values_list("events", flat=True)), AuditLog.objects.count())  # fmt: skip
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand
 
 from billing_admin.actors import Actor
+from billing_admin.engine import metric_backlog
 from billing_admin.engine.demo.organisation import seed_organisation
 from billing_admin.engine.demo.usage import seed_usage
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         added = seed_usage(today=today, actor=actor)
         if money is not None:
             money.seed_money(now=now, actor=actor)
+        metric_backlog.fold()  # the metrics pages open on the whole history
         self.stdout.write(f"Demo organisation ready ({added} new events).")
 
 

@@ -1,0 +1,91 @@
+"""Metric rollups are folded in from a backlog rather than written by every batch.
+
+A batch's metric deltas land in one `MetricBacklog` row, in the batch's own transaction, so they are
+counted exactly when its events are. Folding deletes the committed rows and adds them into the hourly
+and daily rollups in one transaction: a row is folded once, whoever folds it. Readers of the rollups
+fold first, so metrics always include every committed event; ingestion folds every `FOLD_EVERY`
+batches so the backlog stays short. Billing itself (cycle and feature usage) never waits on this:
+those counters are still written by the batch."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from django.db import connection, transaction
+from pydantic_core import to_json
+
+from . import rollups
+from .models import MetricBacklog
+
+FOLD_EVERY = 50
+_DAY = 86400
+
+log = logging.getLogger(__name__)
+
+UsageDeltas = dict[tuple[int, int, int], list[int]]  # (account, meter, hour) -> [micros, events]
+CountDeltas = dict[tuple[int, int, str, int], int]  # (account, schema, status, hour) -> events
+
+
+def queue(usage: UsageDeltas, counts: CountDeltas) -> None:
+    """Record a batch's hourly deltas in the caller's transaction; fold after commit now and then."""
+    if not usage and not counts:
+        return
+    payload = to_json({"u": list(usage.items()), "e": list(counts.items())}).decode()
+    entry = MetricBacklog.objects.create(payload=payload)
+    if entry.pk % FOLD_EVERY == 0:
+        transaction.on_commit(_fold_quietly, robust=True)
+
+
+def _fold_quietly() -> None:
+    # The batch is committed and answered whatever happens here; the next reader folds instead.
+    try:
+        fold()
+    except Exception:
+        log.exception("folding the metric backlog failed; readers will fold it")
+
+
+def fold() -> int:
+    """Add every committed backlog row into the rollups; return how many rows were folded. A fold
+    running elsewhere holds its rows until it commits, and this one then finds them gone."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM engine_metricbacklog RETURNING payload")
+            payloads = [row[0] for row in cursor.fetchall()]
+        if not payloads:
+            return 0
+        usage: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        counts: dict[tuple, list[int]] = defaultdict(lambda: [0])
+        for payload in payloads:
+            data = json.loads(payload)
+            for (account, meter, hour), (micros, events) in data["u"]:
+                for grain, bucket in (("H", hour), ("D", hour - hour % _DAY)):
+                    row = usage[(account, meter, grain, bucket)]
+                    row[0] += micros
+                    row[1] += events
+            for (account, schema, status, hour), events in data["e"]:
+                for grain, bucket in (("H", hour), ("D", hour - hour % _DAY)):
+                    counts[(account, schema, status, grain, bucket)][0] += events
+        rollups.upsert_add(
+            "engine_usagerollup", ["account_id", "meter_id", "grain", "bucket"], ["quantity_micros", "events"],
+            _with_datetimes(usage),
+        )  # fmt: skip
+        rollups.upsert_add(
+            "engine_eventrollup", ["account_id", "schema_id", "status", "grain", "bucket"], ["events"],
+            _with_datetimes(counts),
+        )  # fmt: skip
+    return len(payloads)
+
+
+def _with_datetimes(rows: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
+    """Bucket keys end in epoch seconds; the rollup tables keep datetimes."""
+    stamps: dict[int, datetime] = {}
+    converted = {}
+    for key, value in rows.items():
+        at = key[-1]
+        if at not in stamps:
+            stamps[at] = datetime.fromtimestamp(at, UTC)
+        converted[(*key[:-1], stamps[at])] = value
+    return converted
