@@ -1,5 +1,6 @@
-"""get_metrics over the hourly rollups kept at ingestion: EVENTS, METER_USAGE and REVENUE series in
-HOUR/DAY/WEEK/MONTH buckets, grouped and filtered as Togai's /metrics is. Hours are the finest grain."""
+"""get_metrics over the hourly and daily rollups, folded in from the metric backlog first so every committed
+event counts: EVENTS, METER_USAGE and REVENUE series in HOUR/DAY/WEEK/MONTH buckets, grouped and filtered
+as Togai's /metrics is. Hours are the finest grain."""
 
 from __future__ import annotations
 
