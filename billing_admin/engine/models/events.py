@@ -49,15 +49,26 @@ class UsageMeter(models.Model):
 
 
 class Event(models.Model):
-    """One accepted usage event. `event_id` is the caller's idempotency key, unique forever."""
+    """One accepted usage event. `event_id` is the caller's idempotency key, unique forever.
 
-    event_id = models.CharField(max_length=512, unique=True)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="events")
-    schema = models.ForeignKey(EventSchema, on_delete=models.PROTECT, related_name="events")
+    The event log is the one table that grows with usage, so each row costs as few index entries and
+    checks as serve its readers. Its references carry no database constraint: only ingestion writes
+    rows, resolving the account, schema and cycle in the same transaction; those rows are archived,
+    never deleted (Django's PROTECT still guards an ORM delete); and a per-row check would lock the
+    account row for every event. The composite indexes serve lookups by account and by schema."""
+
+    event_id = models.CharField(max_length=512)  # unique through Meta: no pattern index beside it
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="events", db_constraint=False, db_index=False
+    )
+    schema = models.ForeignKey(
+        EventSchema, on_delete=models.PROTECT, related_name="events", db_constraint=False, db_index=False
+    )
     # The cycle the event was billed in; a closing cycle locks its row, so an event lands in one invoice.
     cycle = models.ForeignKey(
-        "engine.BillingCycle", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
-    )
+        "engine.BillingCycle", null=True, blank=True, on_delete=models.PROTECT, related_name="events",
+        db_constraint=False,
+    )  # fmt: skip
     timestamp = models.DateTimeField()
     ingested_at = models.DateTimeField()
     account_ref = models.CharField(max_length=512)  # the id or alias the sender used
@@ -67,6 +78,7 @@ class Event(models.Model):
     meters = models.JSONField(default=list)  # [{"id": meter_id, "units": "12.5"}]
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["event_id"], name="event_id_unique")]
         indexes = [
             models.Index(fields=["account", "-timestamp"]),
             models.Index(fields=["-ingested_at"]),
