@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from billing_admin import schemas as s
 
 from .accounts import account_resolve
+from .filters import filter_given
 from .ingestion import STATUS_TEXT
 from .models import Event
 
@@ -21,18 +22,11 @@ def event_list(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> QuerySet[Event]:
-    events = Event.objects.select_related("account__customer", "schema")
-    if account_ref:
-        events = events.filter(account=account_resolve(account_ref))
-    if schema_name:
-        events = events.filter(schema__name=schema_name)
-    if status:
-        events = events.filter(status=status)
-    if start:
-        events = events.filter(timestamp__gte=start)
-    if end:
-        events = events.filter(timestamp__lt=end)
-    return events
+    return filter_given(
+        Event.objects.select_related("account__customer", "schema"),
+        account=account_resolve(account_ref) if account_ref else None, schema__name=schema_name, status=status,
+        timestamp__gte=start, timestamp__lt=end,
+    )  # fmt: skip
 
 
 def event_to_schema(event: Event) -> s.EventWithStatus:

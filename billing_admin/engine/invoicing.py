@@ -17,6 +17,7 @@ from billing_admin.errors import NotFoundError
 from billing_admin.money import from_minor, money_str, to_minor
 
 from .cycles import cycle_at
+from .filters import filter_given
 from .invoice_lines import CycleFacts, PricedCycle, line, price_cycle
 from .metering import from_micros
 from .models import BillingCycle, CycleUsage, FeatureGrant, FeatureUsage, Invoice
@@ -96,18 +97,11 @@ def invoice_list(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> QuerySet[Invoice]:
-    invoices = Invoice.objects.select_related("account", "customer", "price_plan", "cycle__assignment__plan")
-    if account_pk is not None:
-        invoices = invoices.filter(account_id=account_pk)
-    if customer_id:
-        invoices = invoices.filter(customer__customer_id=customer_id)
-    if status:
-        invoices = invoices.filter(status=status)
-    if start:
-        invoices = invoices.filter(end_date__gt=start)
-    if end:
-        invoices = invoices.filter(start_date__lt=end)
-    return invoices
+    return filter_given(
+        Invoice.objects.select_related("account", "customer", "price_plan", "cycle__assignment__plan"),
+        account_id=account_pk, customer__customer_id=customer_id, status=status, end_date__gt=start,
+        start_date__lt=end,
+    )  # fmt: skip
 
 
 def invoice_get(invoice_id: str) -> Invoice:
