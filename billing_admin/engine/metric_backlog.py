@@ -50,6 +50,8 @@ def _fold_quietly() -> None:
 def fold() -> int:
     """Add every committed backlog row into the rollups; return how many rows were folded. A fold
     running elsewhere holds its rows until it commits, and this one then finds them gone."""
+    if not MetricBacklog.objects.exists():
+        return 0  # the usual read: no write transaction, so readers never queue behind writers for it
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM engine_metricbacklog RETURNING payload")
