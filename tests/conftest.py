@@ -44,3 +44,27 @@ def customer(service, actor):
         ),
         actor=actor,
     )
+
+
+@pytest.fixture
+def togai():
+    """FakeTogai: a hosted-Togai look-alike answering real HTTP from a thread."""
+    from tests.billing_admin.togai.fake_togai import FakeTogai
+
+    fake = FakeTogai().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def togai_backend(settings, togai):
+    """BILLING_BACKEND=togai, pointed at the fake: every door answers from it."""
+    from billing_admin.service import _backend
+    from tests.billing_admin.togai.fake_togai import API_KEY
+
+    settings.BILLING_BACKEND = "togai"
+    settings.TOGAI_BASE_URL = togai.url
+    settings.TOGAI_API_KEY = API_KEY
+    _backend.cache_clear()
+    yield togai
+    _backend.cache_clear()

@@ -65,6 +65,7 @@ class KeysetPage:
     next_cursor: str | None = None
     prev_cursor: str | None = None
     notes: list[str] = field(default_factory=list)
+    restart: bool = False  # a forward-only cursor brought us here: the way back is the first page
 
 
 def account_pk(ref: str) -> int | None:

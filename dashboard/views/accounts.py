@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from billing_admin.schemas import AccountDetail
+
+from .. import togai_reads
 from ..access import finance_admin_required, viewer_required
+from ..backend_mode import engine_tables_answer
 from ..calls import Unavailable, read, write
 from ..forms.accounts import AccountFilterForm, AccountForm, AssignPlanForm
 from ..forms.money import GrantCreditForm, TopUpForm
@@ -44,8 +48,11 @@ def account_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "dashboard/accounts/list.html", context, partial="account-table")
 
 
-def money_context(request: HttpRequest, account_id: str) -> dict:
-    """What the wallet and ledger panels show; shared by the page and the panels' refresh."""
+def money_context(request: HttpRequest, account_id: str, account: AccountDetail | None = None) -> dict:
+    """What the wallet and ledger panels show; shared by the page and the panels' refresh. `account`,
+    when the page already read it, saves reading it again."""
+    if not engine_tables_answer():
+        return togai_reads.account_money(request, account_id, account)
     pk = account_pk(account_id)
     if pk is None:
         raise Http404(f"account '{account_id}' not found")
@@ -70,7 +77,7 @@ def account_detail(request: HttpRequest, account_id: str) -> HttpResponse:
         "grant_form": GrantCreditForm(),
         "topup_form": TopUpForm(),
         "nav": "accounts",
-        **money_context(request, account.id),
+        **money_context(request, account.id, account),
     }
     return render_page(request, "dashboard/accounts/detail.html", context)
 

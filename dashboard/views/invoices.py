@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from billing_admin import money
 
+from .. import togai_reads
 from ..access import finance_admin_required, viewer_required
+from ..backend_mode import engine_tables_answer
 from ..calls import Unavailable, read, write
 from ..forms.invoices import InvoiceFilterForm, InvoiceStatusForm
 from ..rendering import redirect_to, render_page
@@ -32,13 +34,19 @@ CSV_HEADER = [
 @require_GET
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
-    page = invoice_page(
-        form.filters(),
-        page_size=PAGE_SIZE,
-        after=request.GET.get("after") or None,
-        before=request.GET.get("before") or None,
-    )
-    context = {"form": form, "page": page, "nav": "invoices"}
+    sortable = engine_tables_answer()
+    if sortable:
+        page = invoice_page(
+            form.filters(),
+            page_size=PAGE_SIZE,
+            after=request.GET.get("after") or None,
+            before=request.GET.get("before") or None,
+        )
+    else:
+        page = togai_reads.invoice_page(
+            request, form.filters(), page_size=PAGE_SIZE, token=request.GET.get("after") or None
+        )
+    context = {"form": form, "page": page, "sortable": sortable, "nav": "invoices"}
     return render_page(request, "dashboard/invoices/list.html", context, partial="invoice-table")
 
 
@@ -68,13 +76,26 @@ def csv_lines(rows: Iterable[InvoiceRow]) -> Iterator[str]:
 
 @viewer_required
 @require_GET
-def invoice_export_csv(request: HttpRequest) -> StreamingHttpResponse:
+def invoice_export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Every invoice the list's filters match (all pages), streamed so a large export holds no memory."""
     filters = InvoiceFilterForm(request.GET).filters()
-    response = StreamingHttpResponse(csv_lines(invoice_export(filters)), content_type="text/csv; charset=utf-8")
+    if engine_tables_answer():
+        rows = invoice_export(filters)
+    else:
+        first = togai_reads.first_invoices(request, filters)
+        if isinstance(first, Unavailable):
+            messages.error(request, f"The export could not start: {first.message}")
+            return redirect_to(request, reverse("dashboard:invoice-list") + _query(request))
+        rows = togai_reads.invoice_export(request, filters, first)
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="invoices-{stamp}.csv"'
     return response
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.urlencode()
+    return f"?{query}" if query else ""
 
 
 @viewer_required

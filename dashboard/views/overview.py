@@ -11,7 +11,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from .. import togai_reads
 from ..access import viewer_required
+from ..backend_mode import engine_tables_answer
 from ..calls import Unavailable, read
 from ..charts import bar_chart, summed
 from ..rendering import render_page
@@ -81,12 +83,19 @@ def overview(request: HttpRequest) -> HttpResponse:
         stamps, values = summed(ingestion.results[0].data)
         chart = bar_chart("Events ingested per hour, last 24 hours", stamps, values, label_format="%H:%M")
         ingested = sum(values, Decimal(0))
+    if engine_tables_answer():
+        owed, oldest_owed, owed_note = figures.outstanding_totals(), figures.oldest_outstanding(), ""
+        leaders = figures.usage_leaders(since=this)
+    else:
+        owed, oldest_owed, owed_note = togai_reads.owed(request)
+        leaders = togai_reads.usage_leaders(request, since=this, until=following)
     context = {
         "revenue": revenue if isinstance(revenue, Unavailable) else revenue_by_currency(revenue.results[0], last, this),
         "this_month": this,
-        "owed": figures.outstanding_totals(),
-        "oldest_owed": figures.oldest_outstanding(),
-        "leaders": figures.usage_leaders(since=this),
+        "owed": owed,
+        "oldest_owed": oldest_owed,
+        "owed_note": owed_note,
+        "leaders": leaders,
         "ingestion_chart": chart,
         "ingested": ingested,
         "recent": figures.recent_changes(),

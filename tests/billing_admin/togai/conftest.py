@@ -8,14 +8,7 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.togai.backend import TogaiService
 
-from .fake_togai import API_KEY, FakeTogai
-
-
-@pytest.fixture
-def togai():
-    fake = FakeTogai().start()
-    yield fake
-    fake.stop()
+from .fake_togai import API_KEY
 
 
 @pytest.fixture

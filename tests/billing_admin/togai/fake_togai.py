@@ -371,11 +371,19 @@ class FakeTogai:
         return 200, _page(events, query, key="events")
 
     def metrics(self, *, query: dict, body: dict) -> tuple[int, Any]:
-        results = [
-            {"id": q["id"], "name": q["name"], "data": [{"timestamps": [body["startTime"]],
-                                                         "metricValues": [len(self.events)]}]}  # fmt: skip
-            for q in body["metricQueries"]
-        ]
+        results = []
+        for q in body["metricQueries"]:
+            if q.get("groupBy") == "ACCOUNT_ID":  # one series per account, in one bucket
+                counts: dict[str, int] = {}
+                for event in self.events:
+                    account = event["eventPayload"]["accountId"]
+                    counts[account] = counts.get(account, 0) + 1
+                data = [{"groupedBy": {"fieldName": "ACCOUNT_ID", "fieldValue": account},
+                         "timestamps": [body["startTime"]], "metricValues": [count]}
+                        for account, count in counts.items()]  # fmt: skip
+            else:
+                data = [{"timestamps": [body["startTime"]], "metricValues": [len(self.events)]}]
+            results.append({"id": q["id"], "name": q["name"], "data": data})
         return 200, {"results": results}
 
     # price plans -----------------------------------------------------------------------------
@@ -423,6 +431,7 @@ class FakeTogai:
         invoices = [
             i for i in self.invoices.values()
             if query.get("status") in (None, i["status"]) and query.get("owner_id") in (None, i.get("ownerId"))
+            and query.get("customer_id") in (None, i.get("customerId"))
         ]  # fmt: skip
         return 200, _page(invoices, query)
 

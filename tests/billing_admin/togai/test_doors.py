@@ -9,22 +9,14 @@ from mcp import Client
 
 from billing_admin.actors import Actor
 from billing_admin.engine.tokens import token_create
-from billing_admin.service import _backend
 from mcp_bridge.server import acting_as, get_mcp
-
-from .fake_togai import API_KEY
 
 FIONA = Actor(kind="agent", name="chat agent for fiona", door="chat", user_id=7)
 
 
 @pytest.fixture
-def togai_mode(settings, togai):
-    settings.BILLING_BACKEND = "togai"
-    settings.TOGAI_BASE_URL = togai.url
-    settings.TOGAI_API_KEY = API_KEY
-    _backend.cache_clear()
-    yield togai
-    _backend.cache_clear()
+def togai_mode(togai_backend):
+    return togai_backend
 
 
 @pytest.mark.django_db(transaction=True)
