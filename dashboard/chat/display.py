@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import Conversation, ToolCall
+from .transcript import run_is_stale
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ def entries(conversation: Conversation) -> list[Entry]:
 def card(call: ToolCall) -> ToolCall:
     """The call with what its card shows: `facts` for a write's approval, compact JSON for a read."""
     call.facts = facts(call) if call.kind == "write" else []
+    call.stale = run_is_stale(call)
     call.args_json = json.dumps(call.arguments, ensure_ascii=False, separators=(", ", ": "))
     return call
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from mcp_bridge.agent import ToolCall as Call
@@ -23,6 +23,7 @@ from ..models import ChatMessage, Conversation, ToolCall
 
 JSON = dict[str, Any]
 STALE_REPLY = timedelta(minutes=5)  # a runner silent this long died with its process
+STALE_RUN = timedelta(minutes=5)  # an approved call still running this long died with its process
 TITLE_LENGTH = 60
 
 
@@ -106,14 +107,29 @@ def calls_record(
         )
 
 
+def run_is_stale(call: ToolCall) -> bool:
+    """An approved call whose run never reported back: its process died, so it may be run again. The
+    run carries the idempotency key of its first attempt, so a write that did take effect answers
+    with its first result instead of happening twice."""
+    return (
+        call.status == ToolCall.Status.RUNNING
+        and call.decided_at is not None
+        and call.decided_at < timezone.now() - STALE_RUN
+    )
+
+
 def call_claim(*, user, pk: int, approve: bool) -> ToolCall | None:  # noqa: ANN001
-    """Decide a pending write. Returns the call when this request decided it, else None (already
-    decided by an earlier click or another tab), so only one request ever runs it."""
+    """Decide a pending write (or run again one whose run died: `run_is_stale`). Returns the call when
+    this request decided it, else None (already decided by an earlier click or another tab), so only
+    one request ever runs it."""
+    claimable = Q(status=ToolCall.Status.PENDING)
+    if approve:
+        claimable |= Q(status=ToolCall.Status.RUNNING, decided_at__lt=timezone.now() - STALE_RUN)
     with transaction.atomic():
         call = (
             ToolCall.objects.select_for_update(of=("self",))
             .select_related("conversation")
-            .filter(pk=pk, conversation__user=user, status=ToolCall.Status.PENDING)
+            .filter(claimable, pk=pk, conversation__user=user)
             .first()
         )
         if call is None:

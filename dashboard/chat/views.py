@@ -132,6 +132,7 @@ def _own_call(request: HttpRequest, pk: int) -> ToolCall:
 
 def _after_change(request: HttpRequest, conversation: Conversation) -> HttpResponse:
     """htmx: the transcript, whose live region starts the stream. Plain HTML: run the turn here."""
+    conversation.refresh_from_db()  # the change just made (an approval resuming the turn) is in the row
     if request.htmx:
         return _body(request, conversation)
     if is_configured():

@@ -7,9 +7,11 @@ streaming path is covered in test_stream.py and the browser test.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from billing_admin.actors import Actor
 from billing_admin.engine.models import AuditLog, Event
@@ -125,6 +127,34 @@ def test_a_rejected_grant_never_runs_and_the_model_is_told(fiona_client, fiona, 
     sent = tool_results(fake_api.requests[1])[0]
     assert sent["is_error"] is True and "rejected" in sent["content"]
     assert "Understood, no credit granted." in shown(fiona_client, conversation)
+
+
+def test_an_approved_write_whose_run_died_can_be_run_again_and_counts_once(fiona_client, fiona, fake_api, org):
+    fake_api.script(
+        use("grant_credit", {"accountId": "acc_987", "creditAmount": "50", "purpose": "Outage"}),
+        say(lambda r: "Granted: " + last_tool_result(r).splitlines()[0]),
+    )
+    ask(fiona_client, "Give Acme 50 dollars of credit.")
+    conversation = latest(fiona)
+    pending = ToolCall.objects.get(conversation=conversation)
+    # The process died after the grant took effect and before its result was recorded.
+    call("grant_credit", {**pending.arguments, "idempotencyKey": f"chat-{pending.tool_use_id}"},
+         actor=Actor.agent_for(fiona))  # fmt: skip
+    approve = reverse("dashboard:chat:approve", args=[pending.pk])
+    ToolCall.objects.filter(pk=pending.pk).update(status=ToolCall.Status.RUNNING, decided_at=timezone.now())
+
+    assert "Run again" not in shown(fiona_client, conversation)  # a run in progress is left alone
+    fiona_client.post(approve)
+    assert ToolCall.objects.get(pk=pending.pk).status == ToolCall.Status.RUNNING
+
+    ToolCall.objects.filter(pk=pending.pk).update(decided_at=timezone.now() - timedelta(minutes=10))
+    assert "Run again" in shown(fiona_client, conversation)
+    fiona_client.post(approve)
+
+    pending.refresh_from_db()
+    assert pending.status == ToolCall.Status.DONE and not pending.is_error
+    assert AuditLog.objects.filter(action="grant_credit").count() == 1  # the second run answered the first result
+    assert "Granted: " in shown(fiona_client, conversation)
 
 
 def test_a_customer_named_like_an_order_cannot_make_the_chat_write(fiona_client, fiona, fake_api, org):
