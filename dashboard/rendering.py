@@ -36,6 +36,13 @@ def render_page(
     return response
 
 
+def unavailable_page(request: HttpRequest, unavailable: Any, *, title: str, nav: str) -> HttpResponse:
+    """Instead of a page whose subject the backend could not give (Togai refused or did not answer,
+    an operation it lacks): the reason, in the page's place."""
+    context = {"unavailable": unavailable, "title": title, "nav": nav}
+    return render_page(request, "dashboard/unavailable.html", context)
+
+
 def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
     """After a successful write: a client-side redirect under htmx, a 302 otherwise."""
     if getattr(request, "htmx", None):

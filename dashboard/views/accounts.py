@@ -18,7 +18,7 @@ from ..backend_mode import engine_tables_answer
 from ..calls import Unavailable, read, write
 from ..forms.accounts import AccountFilterForm, AccountForm, AssignPlanForm
 from ..forms.money import GrantCreditForm, TopUpForm
-from ..rendering import redirect_to, render_page, wants_fragment
+from ..rendering import redirect_to, render_page, unavailable_page, wants_fragment
 from ..selectors.invoices import account_pk
 from ..selectors.ledger import account_ledger, active_credits
 
@@ -67,6 +67,8 @@ def money_context(request: HttpRequest, account_id: str, account: AccountDetail 
 @require_GET
 def account_detail(request: HttpRequest, account_id: str) -> HttpResponse:
     account = read(request, "get_account", {"accountId": account_id})
+    if isinstance(account, Unavailable):
+        return unavailable_page(request, account, title=f"Account {account_id} cannot be shown", nav="accounts")
     if account.id != account_id:  # reached by an alias: one canonical address per account
         return redirect_to(request, reverse("dashboard:account-detail", args=[account.id]))
     context = {
@@ -151,6 +153,8 @@ def account_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_edit(request: HttpRequest, account_id: str) -> HttpResponse:
     account = read(request, "get_account", {"accountId": account_id})
+    if isinstance(account, Unavailable):
+        return unavailable_page(request, account, title=f"Account {account_id} cannot be edited", nav="accounts")
     initial = {
         "name": account.name,
         "invoiceCurrency": account.invoiceCurrency,
@@ -180,6 +184,8 @@ def plan_choices(request: HttpRequest) -> list[tuple[str, str]] | Unavailable:
 @require_http_methods(["GET", "POST"])
 def account_assign_plan(request: HttpRequest, account_id: str) -> HttpResponse:
     account = read(request, "get_account", {"accountId": account_id})
+    if isinstance(account, Unavailable):
+        return unavailable_page(request, account, title=f"Account {account_id} cannot be shown", nav="accounts")
     plans = plan_choices(request)
     form = AssignPlanForm(
         request.POST or None,

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..access import finance_admin_required, viewer_required
-from ..calls import read, write
+from ..calls import Unavailable, read, write
 from ..forms.customers import ADDRESS_FIELDS, CustomerForm
-from ..rendering import redirect_to, render_page
+from ..rendering import redirect_to, render_page, unavailable_page
 
 PAGE_SIZE = 25
 
@@ -29,6 +29,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     customer = read(request, "get_customer", {"customerId": customer_id})
+    if isinstance(customer, Unavailable):
+        return unavailable_page(request, customer, title=f"Customer {customer_id} cannot be shown", nav="customers")
     return render_page(request, "dashboard/customers/detail.html", {"customer": customer, "nav": "customers"})
 
 
@@ -49,6 +51,8 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, customer_id: str) -> HttpResponse:
     customer = read(request, "get_customer", {"customerId": customer_id})
+    if isinstance(customer, Unavailable):
+        return unavailable_page(request, customer, title=f"Customer {customer_id} cannot be edited", nav="customers")
     initial = {"name": customer.name, "primaryEmail": customer.primaryEmail}
     if customer.address:
         initial.update({name: getattr(customer.address, name) for name in ADDRESS_FIELDS})

@@ -103,9 +103,7 @@ def _query(request: HttpRequest) -> str:
 def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
     invoice = read(request, "get_invoice", {"invoiceId": invoice_id})
     context = {"invoice": invoice, "invoice_id": invoice_id, "status_form": InvoiceStatusForm(), "nav": "invoices"}
-    if isinstance(invoice, Unavailable):
-        return render_page(request, "dashboard/invoices/unavailable.html", context)
-    context["settleable"] = invoice.status in SETTLEABLE
+    context["settleable"] = not isinstance(invoice, Unavailable) and invoice.status in SETTLEABLE
     return render_page(request, "dashboard/invoices/detail.html", context)
 
 

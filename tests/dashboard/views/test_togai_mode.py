@@ -185,3 +185,27 @@ class TestOverview:
         togai_mode.fail("POST", "/metrics", 200, times=3, body=ungrouped)  # revenue, ingestion, leaders
         top = text(viewer.get(OVERVIEW)).split('id="top-title"')[1].split("</section>")[0]
         assert togai_reads.LEADERS_UNAVAILABLE.message in top
+
+
+class TestRefusedPages:
+    """A record Togai refuses to give is said in the page's place: never an error page."""
+
+    @pytest.mark.parametrize(
+        ("path", "url", "title"),
+        [
+            ("/accounts/acc_togai", reverse("dashboard:account-detail", args=["acc_togai"]), "Account acc_togai"),
+            ("/customers/cust_togai", reverse("dashboard:customer-detail", args=["cust_togai"]), "Customer cust_togai"),
+            ("/invoices/inv_1", reverse("dashboard:invoice-detail", args=["inv_1"]), "Invoice"),
+        ],
+    )
+    def test_a_refused_record_page_says_why(self, viewer, togai_mode, path, url, title):
+        togai_mode.fail("GET", path, 403, body={"message": "This token may not read that"})
+        response = viewer.get(url)
+        page = text(response)
+        assert response.status_code == 200
+        assert title in page and "cannot be shown" in page and "This token may not read that" in page
+
+    def test_a_refused_account_cannot_be_edited_and_says_why(self, admin, togai_mode):
+        togai_mode.fail("GET", "/accounts/acc_togai", 403, body={"message": "This token may not read that"})
+        page = text(admin.get(reverse("dashboard:account-edit", args=["acc_togai"])))
+        assert "Account acc_togai cannot be edited" in page and "This token may not read that" in page
