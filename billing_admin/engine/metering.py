@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
+
 from . import jsonlogic
 from .models import Feature, UsageMeter
 from .models.events import QUANTITY_SCALE
@@ -88,13 +90,16 @@ _cache: dict[str, Any] = {"key": None, "value": None}
 
 def active_meters() -> MeterSet:
     """Compiled ACTIVE meters and feature mappings by schema, rebuilt only when a meter or feature changes."""
-    from django.db.models import Count, Max
-
     from .models import EventSchema
 
-    stamp = UsageMeter.objects.aggregate(n=Count("id"), at=Max("updated_at"))
-    features = Feature.objects.aggregate(n=Count("id"), at=Max("created_at"))
-    key = (stamp["n"], stamp["at"], features["n"], features["at"])
+    # One round trip per batch: how many meters and features there are and when they last changed.
+    meters, features = UsageMeter._meta.db_table, Feature._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {meters}), (SELECT MAX(updated_at) FROM {meters}), "
+            f"(SELECT COUNT(*) FROM {features}), (SELECT MAX(created_at) FROM {features})"
+        )
+        key = tuple(cursor.fetchone())
     if _cache["key"] == key:
         return _cache["value"]
     by_schema: dict[int, list[CompiledMeter]] = {}

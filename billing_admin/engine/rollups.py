@@ -62,10 +62,9 @@ def insert_events(rows: Sequence[dict[str, Any]]) -> set[str]:
 
 
 def _copied(ordered: list[list[Any]], names: str) -> bool:
-    """COPY the events, which the caller has just seen to be new: several times faster than INSERT … ON
-    CONFLICT, whose per-row speculative insertion dominates a batch. A concurrent writer of one of these
-    ids makes the COPY fail as a whole; the savepoint undoes it and the caller takes the conflict-safe
-    path."""
+    """COPY the events: several times faster than INSERT … ON CONFLICT, whose per-row speculative
+    insertion dominates a batch. An id stored before (a replay) or by a concurrent writer makes the COPY
+    fail as a whole; the savepoint undoes it and the caller takes the conflict-safe path."""
     import psycopg
 
     try:

@@ -80,6 +80,7 @@ def test_replaying_an_event_id_returns_the_first_outcome_and_counts_nothing_twic
     first = call("ingest_event", {"event": event("7", id="same")}, actor=actor)
     again = call("ingest_event", {"event": event("7", id="same")}, actor=actor)
     batch = call("ingest_batch_events", {"events": [event("7", id="same"), event("7", id="same")]}, actor=actor)
+    assert first.duplicate is False
     assert (again.status, again.duplicate, again.meters) == (first.status, True, first.meters)
     assert (batch.accepted, batch.duplicates, batch.failed) == (2, 2, [])
     assert usage("api_units") == 7_000_000 and Event.objects.count() == 1
@@ -100,7 +101,7 @@ def test_a_batch_keeps_good_events_and_names_each_bad_one(metered, actor):
         ]},
         actor=actor,
     )  # fmt: skip
-    assert answer.accepted == 2 and not answer.success
+    assert answer.accepted == 2 and answer.duplicates == 0 and not answer.success
     failed = {f.index: (f.status, f.message) for f in answer.failed}
     assert failed[1][0] == "INGESTION_FAILED_ACCOUNT_NOT_FOUND" and "acc_nope" in failed[1][1]
     assert failed[2][0] == "INGESTION_FAILED_SCHEMA_NOT_DEFINED"

@@ -158,6 +158,17 @@ def test_an_event_for_a_cycle_closed_early_is_refused_even_inside_the_grace_peri
     assert [f.status for f in late.failed] == ["INGESTION_FAILED_PAST_GRACE_PERIOD"]
 
 
+def test_a_replay_after_its_cycle_closed_answers_as_stored_not_refused(customer, actor):
+    p = per_unit_plan(actor, grace=0)
+    assign(actor, "acc_987", p.id, at(2026, 1, 1))
+    use(actor, "acc_987", 10, at(2026, 1, 20), event_id="a")
+    close(actor, at(2026, 2, 1))
+    replay = send(actor, "acc_987", 10, at(2026, 1, 20), event_id="a", now=at(2026, 2, 9))
+    assert replay.failed == [] and replay.duplicates == 1
+    jan = next(i for i in invoices(actor) if i.startDate.month == 1)
+    assert total(jan) == D("10.00")
+
+
 def test_closing_twice_changes_nothing(customer, actor):
     p = per_unit_plan(actor)
     assign(actor, "acc_987", p.id, at(2026, 1, 1))
