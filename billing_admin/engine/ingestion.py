@@ -251,33 +251,29 @@ def _ingest(
     fresh = _place_in_cycles(list(first.values()), outcomes, now)
     with transaction.atomic():
         inserted = _write(fresh, outcomes, now)
-        if inserted:
+        for p in fresh:
+            if p.index not in outcomes and p.event_id in inserted:
+                outcomes[p.index] = Outcome(p.event_id, p.status, meters=_meters_json(p))
+        # Whatever this call did not insert but is stored (earlier, by a concurrent writer, or a replay
+        # refused for its closed cycle) answers with its first outcome.
+        not_inserted = {p.event_id for p in first.values() if p.event_id not in inserted}
+        stored = {
+            event_id: (status, meters)
+            for event_id, status, meters in Event.objects.filter(event_id__any=not_inserted).values_list(
+                "event_id", "status", "meters"
+            )
+        }
+        for p in first.values():
+            if p.event_id in stored:
+                status, meters = stored[p.event_id]
+                outcomes[p.index] = Outcome(p.event_id, status, duplicate=True, meters=meters)
+        if inserted:  # audited once the outcomes are settled, so its count of refusals is exact
             audit_record(
                 actor=actor, action="ingest_events", object_type="events",
                 object_id=next(iter(inserted)) if len(inserted) == 1 else f"{len(inserted)} events",
                 summary=f"ingested {len(inserted)} event(s); {sum(o.failed for o in outcomes.values())} refused",
                 changes={"eventIds": sorted(inserted)[:50]},
             )  # fmt: skip
-    # An event refused for its closed cycle may be a replay of one stored before: that answers as stored.
-    refused = {p.event_id: p.index for p in first.values() if p.index in outcomes}
-    if refused:
-        for event_id in Event.objects.filter(event_id__any=refused.keys()).values_list("event_id", flat=True):
-            del outcomes[refused[event_id]]
-    for p in fresh:
-        if p.index not in outcomes and p.event_id in inserted:
-            outcomes[p.index] = Outcome(p.event_id, p.status, meters=_meters_json(p))
-    # Everything else already stored (earlier, or by a concurrent writer) answers with its first outcome.
-    stored_ids = {p.event_id for p in first.values() if p.index not in outcomes}
-    stored = {
-        event_id: (status, meters)
-        for event_id, status, meters in Event.objects.filter(event_id__any=stored_ids).values_list(
-            "event_id", "status", "meters"
-        )
-    }
-    for p in first.values():
-        if p.index not in outcomes and p.event_id in stored:
-            status, meters = stored[p.event_id]
-            outcomes[p.index] = Outcome(p.event_id, status, duplicate=True, meters=meters)
     for p in repeats:
         original = outcomes[first[p.event_id].index]
         outcomes[p.index] = Outcome(p.event_id, original.status, original.message, duplicate=not original.failed,
