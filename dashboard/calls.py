@@ -29,7 +29,7 @@ class Unavailable:
 def read(request: HttpRequest, operation: str, payload: dict[str, Any], *, missing_is_404: bool = True) -> Any:
     """Run a read. NotFound becomes a 404; Unsupported and bad filters become `Unavailable`."""
     try:
-        return call(operation, _clean(payload), actor=staff_actor(request))
+        return call(operation, without_unset(payload), actor=staff_actor(request))
     except NotFoundError as exc:
         if missing_is_404:
             raise Http404(exc.message) from None
@@ -43,7 +43,7 @@ def read(request: HttpRequest, operation: str, payload: dict[str, Any], *, missi
 def write(request: HttpRequest, form: forms.Form, operation: str, payload: dict[str, Any]) -> BaseModel | None:
     """Run a write as the logged-in person. On a BillingError, put it on `form` and return None."""
     try:
-        return call(operation, _clean(payload), actor=staff_actor(request))
+        return call(operation, without_unset(payload), actor=staff_actor(request))
     except BillingError as exc:
         attach_error(form, exc)
         return None
@@ -75,7 +75,7 @@ def _field_for(form: forms.Form, path: str) -> str | None:
     return last if last in form.fields else None
 
 
-def _clean(payload: dict[str, Any]) -> dict[str, Any]:
+def without_unset(payload: dict[str, Any]) -> dict[str, Any]:
     """Drop unset values (None, "") so the request schema's defaults apply. Empty lists and maps stay:
     on an update they mean "clear it"."""
     return {key: value for key, value in payload.items() if value is not None and value != ""}

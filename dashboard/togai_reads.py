@@ -16,7 +16,7 @@ from billing_admin import schemas as s
 from billing_admin.service import call
 
 from .access import staff_actor
-from .calls import Unavailable, read
+from .calls import Unavailable, read, without_unset
 from .selectors.invoices import InvoiceFilters, InvoiceRow, KeysetPage
 from .selectors.ledger import CreditLine
 from .selectors.overview import OUTSTANDING, Owed, OwedInvoice, UsageLeader
@@ -99,7 +99,7 @@ def invoice_export(
         if not page.nextToken:
             return
         payload = {**invoice_query(filters), "pageSize": PAGE_LIMIT, "nextToken": page.nextToken}
-        page = call("list_invoices", {k: v for k, v in payload.items() if v is not None}, actor=actor)
+        page = call("list_invoices", without_unset(payload), actor=actor)
 
 
 def _unpaid(request: HttpRequest) -> tuple[list[s.invoices.InvoiceSummary], bool] | Unavailable:

@@ -67,4 +67,4 @@ def test_a_read_the_backend_cannot_do_is_an_empty_state(request_as_someone, monk
 
 
 def test_unset_values_are_dropped_but_empty_lists_stay():
-    assert calls._clean({"a": None, "b": "", "c": [], "d": 0, "e": "x"}) == {"c": [], "d": 0, "e": "x"}
+    assert calls.without_unset({"a": None, "b": "", "c": [], "d": 0, "e": "x"}) == {"c": [], "d": 0, "e": "x"}
