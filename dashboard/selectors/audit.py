@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from billing_admin.engine.filters import filter_given
 from billing_admin.engine.models import AuditLog
 
 DOORS = ("page", "chat", "mcp", "api", "cli", "system")
@@ -17,17 +18,10 @@ def audit_page(
     page_size: int = 50,
 ) -> tuple[list[AuditLog], int | None]:
     """A page of audit rows and the id to continue from (None on the last page)."""
-    rows = AuditLog.objects.order_by("-id")
-    if action:
-        rows = rows.filter(action=action)
-    if door:
-        rows = rows.filter(door=door)
-    if actor:
-        rows = rows.filter(actor_name__icontains=actor)
-    if object_id:
-        rows = rows.filter(object_id=object_id)
-    if before_id:
-        rows = rows.filter(id__lt=before_id)
+    rows = filter_given(
+        AuditLog.objects.order_by("-id"),
+        action=action, door=door, actor_name__icontains=actor, object_id=object_id, id__lt=before_id or None,
+    )  # fmt: skip
     found = list(rows[: page_size + 1])
     more = len(found) > page_size
     found = found[:page_size]
