@@ -22,8 +22,7 @@ from mcp_bridge.agent import ToolOutcome, outcome_block, rejected
 from ..models import ChatMessage, Conversation, ToolCall
 
 JSON = dict[str, Any]
-STALE_REPLY = timedelta(minutes=5)  # a runner silent this long died with its process
-STALE_RUN = timedelta(minutes=5)  # an approved call still running this long died with its process
+STALE = timedelta(minutes=5)  # a runner (of a reply or an approved call) silent this long died with its process
 TITLE_LENGTH = 60
 
 
@@ -71,7 +70,7 @@ def reply_claim(conversation: Conversation) -> bool:
     """Take the right to run the next model turn; False when another runner holds it or nothing is due."""
     if not needs_reply(conversation):
         return False
-    stale = timezone.now() - STALE_REPLY
+    stale = timezone.now() - STALE
     free = Conversation.objects.filter(pk=conversation.pk).exclude(
         state=Conversation.State.REPLYING, updated_at__gt=stale
     )
@@ -114,7 +113,7 @@ def run_is_stale(call: ToolCall) -> bool:
     return (
         call.status == ToolCall.Status.RUNNING
         and call.decided_at is not None
-        and call.decided_at < timezone.now() - STALE_RUN
+        and call.decided_at < timezone.now() - STALE
     )
 
 
@@ -124,7 +123,7 @@ def call_claim(*, user, pk: int, approve: bool) -> ToolCall | None:  # noqa: ANN
     one request ever runs it."""
     claimable = Q(status=ToolCall.Status.PENDING)
     if approve:
-        claimable |= Q(status=ToolCall.Status.RUNNING, decided_at__lt=timezone.now() - STALE_RUN)
+        claimable |= Q(status=ToolCall.Status.RUNNING, decided_at__lt=timezone.now() - STALE)
     with transaction.atomic():
         call = (
             ToolCall.objects.select_for_update(of=("self",))
