@@ -33,7 +33,8 @@ def queue(usage: UsageDeltas, counts: CountDeltas) -> None:
     """Record a batch's hourly deltas in the caller's transaction; fold after commit now and then."""
     if not usage and not counts:
         return
-    payload = to_json({"u": list(usage.items()), "e": list(counts.items())}).decode()
+    payload = to_json({"u": [(*key, *value) for key, value in usage.items()],
+                       "e": [(*key, value) for key, value in counts.items()]}).decode()  # fmt: skip
     entry = MetricBacklog.objects.create(payload=payload)
     if entry.pk % FOLD_EVERY == 0:
         transaction.on_commit(_fold_quietly, robust=True)
@@ -52,6 +53,10 @@ def fold() -> int:
     running elsewhere holds its rows until it commits, and this one then finds them gone."""
     if not MetricBacklog.objects.exists():
         return 0  # the usual read: no write transaction, so readers never queue behind writers for it
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_FOLD_SQL)
+            return cursor.fetchone()[0]
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM engine_metricbacklog RETURNING payload")
@@ -62,12 +67,12 @@ def fold() -> int:
         counts: dict[tuple, list[int]] = defaultdict(lambda: [0])
         for payload in payloads:
             data = json.loads(payload)
-            for (account, meter, hour), (micros, events) in data["u"]:
+            for account, meter, hour, micros, events in data["u"]:
                 for grain, bucket in (("H", hour), ("D", hour - hour % _DAY)):
                     row = usage[(account, meter, grain, bucket)]
                     row[0] += micros
                     row[1] += events
-            for (account, schema, status, hour), events in data["e"]:
+            for account, schema, status, hour, events in data["e"]:
                 for grain, bucket in (("H", hour), ("D", hour - hour % _DAY)):
                     counts[(account, schema, status, grain, bucket)][0] += events
         rollups.upsert_add(
@@ -79,6 +84,43 @@ def fold() -> int:
             _with_datetimes(counts),
         )  # fmt: skip
     return len(payloads)
+
+
+# PostgreSQL folds in one statement: the JSON is taken apart, summed per hour and per day and added to
+# the rollups by the database, several times faster than the same work in Python. Keys are sorted so
+# concurrent folds lock rollup rows in one order. Days are floored the way Python's % floors them.
+_DAY_OF = "(h - ((h % 86400) + 86400) % 86400)"
+_FOLD_SQL = f"""
+WITH moved AS (
+    DELETE FROM engine_metricbacklog RETURNING payload::jsonb AS p
+), usage_deltas AS (
+    SELECT (x->>0)::bigint AS account, (x->>1)::bigint AS meter, (x->>2)::bigint AS h,
+           (x->>3)::bigint AS micros, (x->>4)::bigint AS events
+    FROM moved, jsonb_array_elements(moved.p->'u') AS x
+), count_deltas AS (
+    SELECT (x->>0)::bigint AS account, (x->>1)::bigint AS schema, x->>2 AS status,
+           (x->>3)::bigint AS h, (x->>4)::bigint AS events
+    FROM moved, jsonb_array_elements(moved.p->'e') AS x
+), usage_added AS (
+    INSERT INTO engine_usagerollup (account_id, meter_id, grain, bucket, quantity_micros, events)
+    SELECT account, meter, g.grain, to_timestamp(CASE g.grain WHEN 'H' THEN h ELSE {_DAY_OF} END) AS at,
+           SUM(micros), SUM(events)
+    FROM usage_deltas, (VALUES ('H'), ('D')) AS g(grain)
+    GROUP BY account, meter, g.grain, at ORDER BY account, meter, g.grain, at
+    ON CONFLICT (account_id, meter_id, grain, bucket) DO UPDATE SET
+        quantity_micros = engine_usagerollup.quantity_micros + excluded.quantity_micros,
+        events = engine_usagerollup.events + excluded.events
+), counts_added AS (
+    INSERT INTO engine_eventrollup (account_id, schema_id, status, grain, bucket, events)
+    SELECT account, schema, status, g.grain, to_timestamp(CASE g.grain WHEN 'H' THEN h ELSE {_DAY_OF} END) AS at,
+           SUM(events)
+    FROM count_deltas, (VALUES ('H'), ('D')) AS g(grain)
+    GROUP BY account, schema, status, g.grain, at ORDER BY account, schema, status, g.grain, at
+    ON CONFLICT (account_id, schema_id, status, grain, bucket) DO UPDATE SET
+        events = engine_eventrollup.events + excluded.events
+)
+SELECT COUNT(*) FROM moved
+"""
 
 
 def _with_datetimes(rows: dict[tuple, list[int]]) -> dict[tuple, list[int]]:

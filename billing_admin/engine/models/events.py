@@ -133,7 +133,7 @@ class EventRollup(models.Model):
 class MetricBacklog(models.Model):
     """One committed batch's hourly metric deltas, waiting to be folded into the rollups. A batch writes
     one row here instead of a thousand rollup upserts; folding many batches at once touches each hour
-    once. `payload` is compact JSON text: {"u": [[[account, meter, hour], [micros, events]]],
-    "e": [[[account, schema, status, hour], events]]} with hours in epoch seconds."""
+    once. `payload` is compact JSON text: {"u": [[account, meter, hour, micros, events], …],
+    "e": [[account, schema, status, hour, events], …]} with hours in epoch seconds."""
 
     payload = models.TextField()
