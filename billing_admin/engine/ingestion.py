@@ -40,10 +40,10 @@ class Pending:
     schema_pk: int
     timestamp: datetime
     attributes: dict[str, Decimal]
-    meters: list[tuple[int, str, str, Decimal]] = field(default_factory=list)  # pk, meter_id, name, units
+    meters: list[tuple[int, int]] = field(default_factory=list)  # (meter pk, micros)
+    meters_json: list[dict] = field(default_factory=list)  # as stored and answered: {"id", "name", "units"}
     features: list[tuple[int, Decimal]] = field(default_factory=list)
     cycle_pk: int | None = None
-    meters_json: list[dict] | None = None  # as stored and answered, built once
     no_meter_status: str = "INGESTION_COMPLETED_NO_MATCHING_METERS"
 
     @property
@@ -94,13 +94,15 @@ def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
         for meter in meters:
             units = meter.units(p.attributes, dimensions, data)
             if units is not None:
-                p.meters.append((meter.pk, meter.meter_id, meter.name, units))
+                entry, micros = meter.counted(units)
+                p.meters.append((meter.pk, micros))
+                p.meters_json.append(entry)
     for feature_pk, attribute in meter_set.features_by_schema.get(p.schema_pk, ()):
         if attribute in p.attributes:
             p.features.append((feature_pk, p.attributes[attribute]))
 
 
-def _problem(event: s.Event, account: tuple[int, str] | None, schemas: dict[str, int], horizon: datetime):
+def _problem(event: s.Event, at: datetime, account: tuple[int, str] | None, schemas: dict[str, int], horizon: datetime):
     """Why the event cannot be taken, as (status, "field: message"), or None."""
     if account is None:
         return (
@@ -118,7 +120,7 @@ def _problem(event: s.Event, account: tuple[int, str] | None, schemas: dict[str,
     if bad:
         names = ", ".join(repr(b) for b in bad)
         return "INGESTION_FAILED_UNITS_INVALID", f'attributes: value of {names} is not a number; send e.g. "50"'
-    if _utc(event.timestamp) > horizon:
+    if at > horizon:
         return (
             "INGESTION_FAILED",
             f"timestamp: {event.timestamp.isoformat()} is more than {settings.INGEST_MAX_FUTURE_SECONDS} s in "
@@ -138,12 +140,13 @@ def _prepare(numbered: list[tuple[int, s.Event]], now: datetime) -> tuple[list[P
     for index, event in numbered:
         event_id = event.id or uuid.uuid4().hex
         account = accounts.get(event.accountId)
-        problem = _problem(event, account, schemas, horizon)
+        at = _utc(event.timestamp)
+        problem = _problem(event, at, account, schemas, horizon)
         if problem is not None:
             outcomes[index] = Outcome(event_id, *problem)
             continue
         attributes = {a.name: Decimal(a.value) for a in event.attributes}
-        p = Pending(index, event_id, event, account[0], schemas[event.schemaName], _utc(event.timestamp), attributes)
+        p = Pending(index, event_id, event, account[0], schemas[event.schemaName], at, attributes)
         try:
             _meter_event(p, meter_set, event.dimensions)
         except UnitsInvalid as exc:
@@ -178,14 +181,6 @@ def _place_in_cycles(pending: list[Pending], outcomes: dict[int, Outcome], now: 
     return kept
 
 
-def _meters_json(p: Pending) -> list[dict]:
-    if p.meters_json is None:
-        p.meters_json = [
-            {"id": mid, "name": name, "units": format(units.normalize(), "f")} for _, mid, name, units in p.meters
-        ]
-    return p.meters_json
-
-
 def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) -> set[str]:
     """Store new events, bump the billing counters they feed and queue their metric deltas, all in the
     caller's transaction."""
@@ -200,11 +195,10 @@ def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) 
                     "timestamp: the billing cycle closed while this event was on its way",
                 )
         pending = [p for p in pending if p.cycle_pk not in closed]
+    as_json = rollups.as_json
     inserted = rollups.insert_events([
-        {"event_id": p.event_id, "account_pk": p.account_pk, "schema_pk": p.schema_pk, "cycle_pk": p.cycle_pk,
-         "timestamp": p.timestamp, "ingested_at": now, "account_ref": p.event.accountId,
-         "attributes": p.event.attributes,
-         "dimensions": p.event.dimensions, "status": p.status, "meters": _meters_json(p)}
+        (p.event_id, p.account_pk, p.schema_pk, p.cycle_pk, p.timestamp, now, p.event.accountId,
+         as_json(p.event.attributes), as_json(p.event.dimensions), p.status, as_json(p.meters_json))
         for p in pending
     ])  # fmt: skip
     usage: metric_backlog.UsageDeltas = defaultdict(lambda: [0, 0])
@@ -216,8 +210,7 @@ def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) 
             continue
         hour = int(p.timestamp.replace(minute=0, second=0, microsecond=0).timestamp())
         counts[(p.account_pk, p.schema_pk, p.status, hour)] += 1
-        for meter_pk, _, _, units in p.meters:
-            micros = to_micros(units)
+        for meter_pk, micros in p.meters:
             row = usage[(p.account_pk, meter_pk, hour)]
             row[0] += micros
             row[1] += 1
@@ -253,7 +246,7 @@ def _ingest(
         inserted = _write(fresh, outcomes, now)
         for p in fresh:
             if p.index not in outcomes and p.event_id in inserted:
-                outcomes[p.index] = Outcome(p.event_id, p.status, meters=_meters_json(p))
+                outcomes[p.index] = Outcome(p.event_id, p.status, meters=p.meters_json)
         # Whatever this call did not insert but is stored (earlier, by a concurrent writer, or a replay
         # refused for its closed cycle) answers with its first outcome.
         not_inserted = {p.event_id for p in first.values() if p.event_id not in inserted}

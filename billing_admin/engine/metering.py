@@ -4,7 +4,7 @@ reused for every event until any meter changes."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from .models.events import QUANTITY_SCALE
 NUMERIC = re.compile(r"^-?\d{1,512}(\.\d+)?$")
 _MICRO = Decimal(1).scaleb(-QUANTITY_SCALE)
 _ONE = Decimal(1)
+_COUNTED_LIMIT = 10_000
 
 
 class UnitsInvalid(ValueError):
@@ -41,6 +42,19 @@ class CompiledMeter:
     aggregation: str
     filters: tuple[tuple[str, str, str], ...]  # (kind, name, value)
     computations: tuple[tuple[Any, Any], ...]  # (matcher or None, computation)
+    # Units seen before -> (the meter's entry as stored with an event, micros): formatting a Decimal costs
+    # more than metering it, and a meter sees the same few values again and again.
+    _counted: dict[Decimal, tuple[dict, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def counted(self, units: Decimal) -> tuple[dict, int]:
+        """The event's entry for this meter ({"id", "name", "units"}, shared: never mutate it) and its micros."""
+        hit = self._counted.get(units)
+        if hit is None:
+            if len(self._counted) >= _COUNTED_LIMIT:
+                self._counted.clear()
+            text = format(units.normalize(), "f")
+            hit = self._counted[units] = ({"id": self.meter_id, "name": self.name, "units": text}, to_micros(units))
+        return hit
 
     def _passes_filters(self, attributes: dict[str, Decimal], dimensions: dict[str, str]) -> bool:
         for kind, name, value in self.filters:

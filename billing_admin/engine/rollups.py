@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -18,10 +19,6 @@ def _dt(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _json_placeholder() -> str:
-    return "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-
-
 EVENT_COLUMNS = (
     ("event_id", "text"), ("account_id", "bigint"), ("schema_id", "bigint"), ("cycle_id", "bigint"),
     ("timestamp", "timestamptz"), ("ingested_at", "timestamptz"), ("account_ref", "text"), ("attributes", "jsonb"),
@@ -29,23 +26,17 @@ EVENT_COLUMNS = (
 )  # fmt: skip
 
 
-def _json(value: Any) -> str:
+def as_json(value: Any) -> str:
     # pydantic's serializer: several times faster than json.dumps, and it takes the attribute models as they are.
     return to_json(value, exclude_none=True).decode()
 
 
-def _event_values(r: dict[str, Any]) -> list[Any]:
-    return [
-        r["event_id"], r["account_pk"], r["schema_pk"], r["cycle_pk"], r["timestamp"], r["ingested_at"],
-        r["account_ref"], _json(r["attributes"]), _json(r["dimensions"]), r["status"], _json(r["meters"]),
-    ]  # fmt: skip
-
-
-def insert_events(rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Insert events whose id is new; return the ids this call inserted. A concurrent writer of the
-    same id waits on the unique index and then inserts nothing, so no event is stored twice."""
+def insert_events(rows: Sequence[tuple]) -> set[str]:
+    """Insert events whose id is new; return the ids this call inserted. A row holds the values of
+    EVENT_COLUMNS in order, JSON as text. A concurrent writer of the same id waits on the unique index
+    and then inserts nothing, so no event is stored twice."""
     # Sorted ids give every writer the same lock order on the unique index: no deadlocks.
-    ordered = [_event_values(r) for r in sorted(rows, key=lambda r: r["event_id"])]
+    ordered = sorted(rows, key=itemgetter(0))
     names = ", ".join(name for name, _ in EVENT_COLUMNS)
     if ordered and connection.vendor == "postgresql" and _copied(ordered, names):
         return {row[0] for row in ordered}
