@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import ids
+from . import ids, rollups
 from .credits import credits_minted_for
 from .entitlements import grants_for
 from .models import Account, BillingCycle, Invoice, PlanAssignment
@@ -214,6 +215,64 @@ def cycles_covering(account_pks: set[int], start: datetime, end: datetime) -> li
             "account_id", "start"
         )
     )
+
+
+class CycleSpan(NamedTuple):
+    pk: int
+    account_id: int
+    start: datetime
+    end: datetime
+    status: str
+    grace_ends: datetime
+
+
+def cycle_spans(account_pks: set[int], start: datetime, end: datetime) -> list[CycleSpan]:
+    """What `cycles_covering` answers, for ingestion's every batch: one query when each account's cycles
+    already cover its assignments over [start, end] (the usual case), the full path when some are missing."""
+    stop = end + _TICK
+    member, params = rollups.member_of("account_id", sorted(account_pks))
+    bounds = [rollups.db_datetime(stop), rollups.db_datetime(start)]
+    with connection.cursor() as cursor:
+        rollups.execute(
+            cursor,
+            f"SELECT 'C', id, account_id, start, \"end\", status, grace_ends FROM engine_billingcycle "
+            f'WHERE {member} AND start < %s AND "end" > %s '
+            f"UNION ALL SELECT 'A', id, account_id, effective_from, effective_until, NULL, NULL "
+            f"FROM engine_planassignment WHERE {member} AND effective_from < %s "
+            f"AND (effective_until IS NULL OR effective_until > %s)",
+            [*params, *bounds, *params, *bounds],
+        )
+        rows = cursor.fetched
+    spans: dict[int, list[CycleSpan]] = {}
+    for kind, pk, account, since, until, status, grace in rows:
+        if kind == "C":
+            span = CycleSpan(pk, account, _aware(since), _aware(until), status, _aware(grace))
+            spans.setdefault(account, []).append(span)
+    for kind, _, account, since, until, _, _ in rows:
+        if kind == "A":
+            low, high = max(start, _aware(since)), min(stop, _aware(until)) if until else stop
+            if low < high and not _covered(sorted(spans.get(account, ()), key=_by_start), low, high):
+                covering = cycles_covering(account_pks, start, end)
+                return [CycleSpan(c.pk, c.account_id, c.start, c.end, c.status, c.grace_ends) for c in covering]
+    return [span for account in sorted(spans) for span in sorted(spans[account], key=_by_start)]
+
+
+def _by_start(span: CycleSpan) -> datetime:
+    return span.start
+
+
+def _covered(spans: list[CycleSpan], low: datetime, high: datetime) -> bool:
+    for span in spans:
+        if span.start <= low < span.end:
+            low = span.end
+    return low >= high
+
+
+def _aware(value: datetime | str) -> datetime:
+    # SQLite hands a raw query its datetimes naive or as text (UTC, as Django stores them).
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _windows_since_last(assignment: PlanAssignment, stop: datetime) -> list[Window]:

@@ -19,7 +19,7 @@ from billing_admin.errors import InvalidInputError
 
 from . import metric_backlog, rollups
 from .audit import audit_record
-from .billing_cycles import cycles_covering
+from .billing_cycles import cycle_spans
 from .metering import NUMERIC, UnitsInvalid, active_meters, to_micros
 from .models import Account, AccountAlias, Event, EventSchema
 
@@ -160,7 +160,7 @@ def _place_in_cycles(pending: list[Pending], outcomes: dict[int, Outcome], now: 
     """Attach each event to the billing cycle containing it; refuse events for cycles past their grace."""
     if not pending:
         return pending
-    cycles = cycles_covering(
+    cycles = cycle_spans(
         {p.account_pk for p in pending}, min(p.timestamp for p in pending), max(p.timestamp for p in pending)
     )
     by_account = defaultdict(list)
@@ -168,7 +168,11 @@ def _place_in_cycles(pending: list[Pending], outcomes: dict[int, Outcome], now: 
         by_account[cycle.account_id].append(cycle)
     kept = []
     for p in pending:
-        cycle = next((c for c in by_account[p.account_pk] if c.start <= p.timestamp < c.end), None)
+        spans = by_account.get(p.account_pk)
+        if not spans:  # an account without a plan has no cycles
+            kept.append(p)
+            continue
+        cycle = next((c for c in spans if c.start <= p.timestamp < c.end), None)
         if cycle is not None and (cycle.status == "CLOSED" or now > cycle.grace_ends):
             outcomes[p.index] = Outcome(
                 p.event_id, "INGESTION_FAILED_PAST_GRACE_PERIOD",

@@ -204,7 +204,7 @@ def _path(path: Any) -> list[str]:
 
 def _lookup(data: Any, keys: list[str]) -> Any:
     for key in keys:
-        if isinstance(data, Mapping):
+        if type(data) is dict or isinstance(data, Mapping):  # the exact type first: the ABC check is slow
             data = data.get(key, _MISSING)
         elif isinstance(data, (list, tuple)) and key.isascii() and key.isdigit() and int(key) < len(data):
             data = data[int(key)]

@@ -15,8 +15,15 @@ from pydantic_core import to_json
 CHUNK = 500
 
 
-def _dt(value: datetime) -> Any:
+def db_datetime(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
+
+
+def member_of(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """`column` is one of `values`: one array parameter on PostgreSQL, an IN list elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 EVENT_COLUMNS = (
@@ -43,7 +50,7 @@ def insert_events(rows: Sequence[tuple]) -> set[str]:
     inserted: set[str] = set()
     with connection.cursor() as cursor:
         for params, source in _row_source(ordered, [kind for _, kind in EVENT_COLUMNS]):
-            _execute(
+            execute(
                 cursor,
                 f"INSERT INTO engine_event ({names}) {source} ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
                 params,
@@ -86,7 +93,7 @@ def _row_source(rows: list[list[Any]], kinds: Sequence[str]):  # noqa: ANN202 - 
     one = "(" + ", ".join(["%s"] * len(kinds)) + ")"
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        params = [_dt(v) if isinstance(v, datetime) else v for row in chunk for v in row]
+        params = [db_datetime(v) if isinstance(v, datetime) else v for row in chunk for v in row]
         yield params, "VALUES " + ", ".join([one] * len(chunk))
 
 
@@ -101,7 +108,7 @@ def upsert_add(table: str, keys: Sequence[str], counters: Sequence[str], rows: d
     kinds = [_kind(v) for v in values[0]]
     with connection.cursor() as cursor:
         for params, source in _row_source(values, kinds):
-            _execute(
+            execute(
                 cursor,
                 f"INSERT INTO {table} ({', '.join(columns)}) {source} "
                 f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}",
@@ -109,7 +116,7 @@ def upsert_add(table: str, keys: Sequence[str], counters: Sequence[str], rows: d
             )
 
 
-def _execute(cursor, sql: str, params: list[Any]) -> None:  # noqa: ANN001 - a Django cursor
+def execute(cursor, sql: str, params: list[Any]) -> None:  # noqa: ANN001 - a Django cursor
     if connection.vendor == "postgresql":
         # Django binds parameters client-side, quoting every array element into the SQL text, which costs
         # more than the insert itself; a server-binding cursor on the same connection (and transaction)

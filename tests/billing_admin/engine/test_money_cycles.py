@@ -208,3 +208,34 @@ def test_a_cycle_is_not_closed_before_it_ends(customer, actor):
     use(actor, "acc_987", 3, at(2026, 1, 9), event_id="a")
     assert close(actor, at(2026, 1, 31, 23), account_id="acc_987").closedCycles == 0
     assert [i.status for i in invoices(actor)] == ["DRAFT"]
+
+
+def test_ingestion_reads_the_cycles_in_one_query_once_they_exist_and_agrees_with_the_full_path(customer, actor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from billing_admin.engine.billing_cycles import CycleSpan, cycle_spans, cycles_covering
+    from billing_admin.engine.models import Account
+
+    meter = api_meter(actor)
+    first = plan(actor, "Monthly", [usage_card(meter, tiers=[(0, "1.00")])])
+    second = plan(actor, "From the 15th", [usage_card(meter, tiers=[(0, "2.00")])], day="15")
+    assign(actor, "acc_987", first.id, at(2026, 1, 1))
+    assign(actor, "acc_987", second.id, at(2026, 2, 10))  # a change mid-cycle
+    pk = Account.objects.get(account_id="acc_987").pk
+    start, end = at(2026, 1, 20), at(2026, 3, 20)
+    opened = cycle_spans({pk}, start, end)  # missing cycles: the full path opens them
+    expected = [CycleSpan(c.pk, c.account_id, c.start, c.end, c.status, c.grace_ends)
+                for c in cycles_covering({pk}, start, end)]  # fmt: skip
+    assert [(f"{s.start:%m-%d}", f"{s.end:%m-%d}") for s in expected] == [
+        ("01-01", "02-01"),
+        ("02-01", "02-10"),
+        ("02-10", "02-15"),
+        ("02-15", "03-15"),
+        ("03-15", "04-15"),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert cycle_spans({pk}, start, end) == opened == expected
+    # The full path takes at least two queries; PostgreSQL's one runs on a binary-parameter cursor that
+    # Django's log does not see.
+    assert len(queries) <= 1
