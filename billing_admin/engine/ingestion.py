@@ -3,6 +3,7 @@ ones are named by index; an event id is its idempotency key, so a replay counts 
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -102,6 +103,11 @@ def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
             p.features.append((feature_pk, p.attributes[attribute]))
 
 
+def _numeric(value: str) -> bool:
+    # Whole numbers are most values: str methods answer them faster than the pattern.
+    return (value.isdigit() and value.isascii() and len(value) <= 512) or NUMERIC.match(value) is not None
+
+
 def _problem(event: s.Event, at: datetime, account: tuple[int, str] | None, schemas: dict[str, int], horizon: datetime):
     """Why the event cannot be taken, as (status, "field: message"), or None."""
     if account is None:
@@ -116,7 +122,7 @@ def _problem(event: s.Event, at: datetime, account: tuple[int, str] | None, sche
             "INGESTION_FAILED_SCHEMA_NOT_DEFINED",
             f"schemaName: event schema '{event.schemaName}' is not defined; create_usage_meter creates it",
         )
-    bad = [a.name for a in event.attributes if not NUMERIC.match(a.value)]
+    bad = [a.name for a in event.attributes if not _numeric(a.value)]
     if bad:
         names = ", ".join(repr(b) for b in bad)
         return "INGESTION_FAILED_UNITS_INVALID", f'attributes: value of {names} is not a number; send e.g. "50"'
@@ -212,7 +218,8 @@ def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) 
     for p in pending:
         if p.event_id not in inserted:
             continue
-        hour = int(p.timestamp.replace(minute=0, second=0, microsecond=0).timestamp())
+        second = math.floor(p.timestamp.timestamp())  # floor: an hour before 1970 starts below it
+        hour = second - second % 3600
         counts[(p.account_pk, p.schema_pk, p.status, hour)] += 1
         for meter_pk, micros in p.meters:
             row = usage[(p.account_pk, meter_pk, hour)]
@@ -259,7 +266,7 @@ def _ingest(
             for event_id, status, meters in Event.objects.filter(event_id__any=not_inserted).values_list(
                 "event_id", "status", "meters"
             )
-        }
+        } if not_inserted else {}  # fmt: skip
         for p in first.values():
             if p.event_id in stored:
                 status, meters = stored[p.event_id]
