@@ -87,13 +87,17 @@ def run(report) -> None:
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=DAYS)
     with bench_database():
         service, actor = _setup()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for batch in _batches(total, start):
             answer = service.ingest_batch_events(s.IngestBatchRequest(events=batch), actor=actor)
             assert answer.accepted == len(batch), answer.failed[:3]
-        rate = total / (time.perf_counter() - started)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        rate = total / elapsed
         report.figure(f"service-layer batch ingestion ({total:,} events, 1000/batch)", rate, "events/s",
                       "target >= 50,000 on PostgreSQL")  # fmt: skip
+        # Where the time goes: this process's own work beside the wall clock (the rest is the database).
+        report.figure("  per event: wall clock / this process's CPU",
+                      f"{elapsed / total * 1e6:.1f} / {cpu / total * 1e6:.1f}", "µs")  # fmt: skip
         # Ingestion folds the metric backlog every FOLD_EVERY batches (counted above); the rest waits for
         # the first reader, timed here on its own so the latencies below are those of a steady state.
         t0 = time.perf_counter()
@@ -102,7 +106,7 @@ def run(report) -> None:
                       (time.perf_counter() - t0) * 1000, "ms")  # fmt: skip
         raw = _raw_rate(total, start)
         report.figure("raw bulk insert of the same rows (COPY / executemany)", raw, "events/s")
-        report.figure("service layer / raw ceiling", rate / raw, "x", "target >= 0.5")
+        report.figure("service layer / raw ceiling", f"{rate / raw:.2f}", "x", "target >= 0.5")
         queries = [
             {"id": "events", "name": "EVENTS", "aggregationPeriod": "DAY"},
             {"id": "usage", "name": "METER_USAGE", "aggregationPeriod": "DAY", "groupBy": "ACCOUNT_ID"},

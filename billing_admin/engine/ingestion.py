@@ -136,11 +136,11 @@ def _problem(event: s.Event, at: datetime, account: tuple[int, str] | None, sche
 
 
 def _prepare(numbered: list[tuple[int, s.Event]], now: datetime) -> tuple[list[Pending], dict[int, Outcome]]:
-    """Check each event against accounts, schemas and meters; nothing is written here."""
+    """Check each event against accounts and schemas; nothing is written here. Metering waits for the
+    write, which meters each event as it streams it to the database."""
     outcomes: dict[int, Outcome] = {}
     accounts = _resolve_accounts({e.accountId for _, e in numbered})
     schemas = dict(EventSchema.objects.filter(name__in={e.schemaName for _, e in numbered}).values_list("name", "pk"))
-    meter_set = active_meters()
     horizon = now + timedelta(seconds=settings.INGEST_MAX_FUTURE_SECONDS)
     pending: list[Pending] = []
     for index, event in numbered:
@@ -152,13 +152,7 @@ def _prepare(numbered: list[tuple[int, s.Event]], now: datetime) -> tuple[list[P
             outcomes[index] = Outcome(event_id, *problem)
             continue
         attributes = {a.name: Decimal(a.value) for a in event.attributes}
-        p = Pending(index, event_id, event, account[0], schemas[event.schemaName], at, attributes)
-        try:
-            _meter_event(p, meter_set, event.dimensions)
-        except UnitsInvalid as exc:
-            outcomes[index] = Outcome(event_id, "INGESTION_FAILED_UNITS_INVALID", f"attributes: {exc}")
-            continue
-        pending.append(p)
+        pending.append(Pending(index, event_id, event, account[0], schemas[event.schemaName], at, attributes))
     return pending, outcomes
 
 
@@ -191,33 +185,17 @@ def _place_in_cycles(pending: list[Pending], outcomes: dict[int, Outcome], now: 
     return kept
 
 
-def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) -> set[str]:
-    """Store new events, bump the billing counters they feed and queue their metric deltas, all in the
-    caller's transaction."""
-    statuses = rollups.lock_cycles_shared(p.cycle_pk for p in pending if p.cycle_pk)
-    closed = {pk for pk, status in statuses.items() if status == "CLOSED"}
-    if closed:
-        for p in pending:
-            if p.cycle_pk in closed:
-                outcomes[p.index] = Outcome(
-                    p.event_id,
-                    "INGESTION_FAILED_PAST_GRACE_PERIOD",
-                    "timestamp: the billing cycle closed while this event was on its way",
-                )
-        pending = [p for p in pending if p.cycle_pk not in closed]
-    as_json = rollups.as_json
-    inserted = rollups.insert_events([
-        (p.event_id, p.account_pk, p.schema_pk, p.cycle_pk, p.timestamp, now, p.event.accountId,
-         as_json(p.event.attributes), as_json(p.event.dimensions), p.status, as_json(p.meters_json))
-        for p in pending
-    ])  # fmt: skip
+def _by_event_id(p: Pending) -> str:
+    return p.event_id
+
+
+def _deltas(stored: list[Pending]) -> tuple[dict, dict, dict, dict]:
+    """What the stored events add to the metrics (hourly) and to their cycles' usage and features."""
     usage: metric_backlog.UsageDeltas = defaultdict(lambda: [0, 0])
     counts: metric_backlog.CountDeltas = defaultdict(int)
     cycle_usage: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     feature_usage: dict[tuple, list[int]] = defaultdict(lambda: [0])
-    for p in pending:
-        if p.event_id not in inserted:
-            continue
+    for p in stored:
         second = math.floor(p.timestamp.timestamp())  # floor: an hour before 1970 starts below it
         hour = second - second % 3600
         counts[(p.account_pk, p.schema_pk, p.status, hour)] += 1
@@ -232,6 +210,44 @@ def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) 
         if p.cycle_pk:
             for feature_pk, amount in p.features:
                 feature_usage[(p.account_pk, feature_pk, p.cycle_pk)][0] += to_micros(amount)
+    return usage, counts, cycle_usage, feature_usage
+
+
+def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) -> set[str]:
+    """Store new events, bump the billing counters they feed and queue their metric deltas, all in the
+    caller's transaction."""
+    statuses = rollups.lock_cycles_shared(p.cycle_pk for p in pending if p.cycle_pk)
+    closed = {pk for pk, status in statuses.items() if status == "CLOSED"}
+    if closed:
+        for p in pending:
+            if p.cycle_pk in closed:
+                outcomes[p.index] = Outcome(
+                    p.event_id,
+                    "INGESTION_FAILED_PAST_GRACE_PERIOD",
+                    "timestamp: the billing cycle closed while this event was on its way",
+                )
+        pending = [p for p in pending if p.cycle_pk not in closed]
+    pending = sorted(pending, key=_by_event_id)  # the order insert_events asks for
+    meter_set = active_meters()
+    as_json = rollups.as_json
+
+    def rows():  # metered one by one while the database stores the rows before them
+        for p in pending:
+            try:
+                _meter_event(p, meter_set, p.event.dimensions)
+            except UnitsInvalid as exc:
+                outcomes[p.index] = Outcome(p.event_id, "INGESTION_FAILED_UNITS_INVALID", f"attributes: {exc}")
+                continue
+            event = p.event
+            yield (
+                p.event_id, p.account_pk, p.schema_pk, p.cycle_pk, p.timestamp, now, event.accountId,
+                as_json(event.attributes), as_json(event.dimensions), p.status, as_json(p.meters_json),
+            )  # fmt: skip
+
+    inserted, deltas = rollups.insert_events(rows(), meanwhile=lambda: _deltas(pending))
+    if deltas is None or len(inserted) < len(pending):
+        deltas = _deltas([p for p in pending if p.event_id in inserted])
+    usage, counts, cycle_usage, feature_usage = deltas
     metric_backlog.queue(usage, counts)
     rollups.upsert_add("engine_cycleusage", ["cycle_id", "meter_id"], ["quantity_micros", "events"], cycle_usage)
     rollups.upsert_add("engine_featureusage", ["account_id", "feature_id", "cycle_id"], ["used_micros"], feature_usage)

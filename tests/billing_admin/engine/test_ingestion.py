@@ -86,6 +86,20 @@ def test_replaying_an_event_id_returns_the_first_outcome_and_counts_nothing_twic
     assert usage("api_units") == 7_000_000 and Event.objects.count() == 1
 
 
+def test_a_batch_of_stored_new_and_unmeterable_events_stores_and_counts_each_new_one_once(metered, actor):
+    call("ingest_batch_events", {"events": [event("5", id="b"), event("5", id="d")]}, actor=actor)
+    answer = call(
+        "ingest_batch_events",
+        {"events": [event("1", id="a"), event("5", id="b"), {**event(id="c"), "attributes": []},
+                    event("5", id="d"), event("2", id="e")]},
+        actor=actor,
+    )  # fmt: skip
+    assert (answer.accepted, answer.duplicates) == (4, 2)
+    assert [(f.index, f.eventId, f.status) for f in answer.failed] == [(2, "c", "INGESTION_FAILED_UNITS_INVALID")]
+    assert sorted(Event.objects.values_list("event_id", flat=True)) == ["a", "b", "d", "e"]
+    assert usage("api_units") == 13_000_000 and usage("api_calls") == 4_000_000
+
+
 def test_a_batch_keeps_good_events_and_names_each_bad_one(metered, actor):
     future = timezone.now() + timedelta(hours=2)
     answer = call(
