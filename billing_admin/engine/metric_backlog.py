@@ -4,17 +4,19 @@ A batch's metric deltas land in one `MetricBacklog` row, in the batch's own tran
 counted exactly when its events are. Folding deletes the committed rows and adds them into the hourly
 and daily rollups in one transaction: a row is folded once, whoever folds it. Readers of the rollups
 fold first, so metrics always include every committed event; ingestion folds every `FOLD_EVERY`
-batches so the backlog stays short. Billing itself (cycle and feature usage) never waits on this:
-those counters are still written by the batch."""
+batches (on a background thread on PostgreSQL) so the backlog stays short. Billing itself (cycle and
+feature usage) never waits on this: those counters are still written by the batch."""
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from pydantic_core import to_json
 
 from . import rollups
@@ -39,7 +41,35 @@ def queue(usage: UsageDeltas, counts: CountDeltas) -> None:
         cursor.execute("INSERT INTO engine_metricbacklog (payload) VALUES (%s) RETURNING id", [payload])
         pk = cursor.fetchone()[0]
     if pk % FOLD_EVERY == 0:
-        transaction.on_commit(_fold_quietly, robust=True)
+        transaction.on_commit(_fold_after_commit, robust=True)
+
+
+# On PostgreSQL ingestion's folds run on a thread of their own: the database folds on one core while the
+# next batch is checked and metered on the other, and no caller waits for it. Readers fold first anyway.
+_background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metric-fold")
+_queued = threading.Lock()  # held while a fold waits to start: it will fold every batch committed before
+
+
+def _fold_after_commit() -> None:
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        # SQLite takes one writer at a time; a caller still inside a transaction (a test's) holds rows
+        # that another connection cannot see. Both fold here.
+        _fold_quietly()
+    elif _queued.acquire(blocking=False):
+        _background.submit(_fold_in_background)
+
+
+def _fold_in_background() -> None:
+    _queued.release()  # batches committed from now on may queue the next fold
+    try:
+        _fold_quietly()
+    finally:
+        connections.close_all()  # this thread's own connection; the next fold opens its own
+
+
+def drain() -> None:
+    """Wait until a fold queued in the background has finished."""
+    _background.submit(lambda: None).result()
 
 
 def _fold_quietly() -> None:

@@ -94,6 +94,20 @@ def test_ingestion_folds_on_its_own_every_so_many_batches(units_meter, actor, dj
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+def test_on_postgresql_ingestion_folds_in_the_background_after_commit(units_meter, actor):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite folds in the request")
+    for n in range(metric_backlog.FOLD_EVERY + 1):
+        call("ingest_batch_events", batch(n, 1), actor=actor)
+    metric_backlog.drain()
+    waiting = MetricBacklog.objects.count()
+    assert waiting < metric_backlog.FOLD_EVERY + 1
+    folded = sum(UsageRollup.objects.filter(grain="D").values_list("events", flat=True))
+    assert folded == metric_backlog.FOLD_EVERY + 1 - waiting
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_folding_beside_concurrent_ingestion_loses_and_doubles_nothing(units_meter, actor):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers are exercised on PostgreSQL")
