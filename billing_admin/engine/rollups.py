@@ -45,8 +45,8 @@ def insert_events(rows: Iterable[tuple], meanwhile: Callable[[], T]) -> tuple[se
     of the same id waits on that index and then inserts nothing, so no event is stored twice.
 
     On PostgreSQL the rows stream into a COPY and `meanwhile` runs while the database works through
-    them: on two cores the caller's bookkeeping costs nothing. It runs only there, so the caller does
-    that work itself when it did not run or when some rows were not inserted."""
+    them, so the caller's bookkeeping adds no wall time. It runs only there, so the caller does that
+    work itself when it did not run or when some rows were not inserted."""
     taken: list[tuple] = []
     if connection.vendor == "postgresql":
         answer = _copied(rows, taken, meanwhile)
