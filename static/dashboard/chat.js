@@ -11,7 +11,13 @@
   function reload(live) {
     var body = live.closest("#chat-body");
     if (body && window.htmx) {
-      window.htmx.ajax("GET", live.dataset.refresh, { target: body, swap: "outerHTML" });
+      // What the person typed while the reply ran survives the transcript's reload.
+      var field = body.querySelector(".chat-composer textarea");
+      var draft = field ? field.value : "";
+      window.htmx.ajax("GET", live.dataset.refresh, { target: body, swap: "outerHTML" }).then(function () {
+        var fresh = document.querySelector("#chat-body .chat-composer textarea");
+        if (draft && fresh && !fresh.value) { fresh.value = draft; }
+      });
     } else {
       window.location.assign(live.dataset.refresh);
     }

@@ -15,7 +15,7 @@ from django.test import Client
 
 from billing_admin.engine.models import AuditLog
 from dashboard.access import FINANCE_ADMINS
-from tests.chat.fake_messages_api import FakeMessagesAPI, last_tool_result, say, use
+from tests.chat.fake_messages_api import FakeMessagesAPI, Turn, last_tool_result, say, use
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,6 +94,8 @@ def test_a_person_asks_in_the_panel_and_approves_a_grant(customer, fake_api, pag
     panel.get_by_text("Acme Corp is your customer.").wait_for(timeout=15_000)
     assert panel.get_by_text("Let me check your customers first.").is_visible()
     assert panel.locator("article[aria-label='list_customers tool call']").count() == 1
+    # Send stays disabled until the reply has finished and the transcript has reloaded.
+    panel.locator(".chat-live").wait_for(state="detached", timeout=15_000)
 
     panel.get_by_label("Message").fill("Give Acme 50 dollars of credit for yesterday's outage.")
     panel.get_by_role("button", name="Send").click()
@@ -105,3 +107,19 @@ def test_a_person_asks_in_the_panel_and_approves_a_grant(customer, fake_api, pag
     card.get_by_role("button", name="Approve").click()
     panel.get_by_text("Granted 50.00 USD of credit to acc_987.").wait_for(timeout=15_000)
     assert AuditLog.objects.filter(action="grant_credit", door="chat").count() == 1
+
+
+def test_send_waits_for_the_reply_and_a_message_typed_meanwhile_is_kept(customer, fake_api, page):
+    fake_api.script(Turn(text="Acme Corp and Globex.", delay=2.0))
+    page.goto("/")
+    panel = page.locator("#chat-panel")
+    panel.get_by_label("Message").fill("Who are my customers?")
+    panel.get_by_role("button", name="Send").click()
+    panel.get_by_text("Claude is working…").wait_for(timeout=15_000)
+    assert panel.get_by_role("button", name="Send").is_disabled()
+    panel.get_by_label("Message").fill("And their balances?")
+
+    panel.get_by_text("Acme Corp and Globex.").wait_for(timeout=15_000)
+    panel.locator(".chat-live").wait_for(state="detached", timeout=15_000)
+    assert panel.get_by_role("button", name="Send").is_enabled()
+    assert panel.get_by_label("Message").input_value() == "And their balances?"
