@@ -21,6 +21,7 @@ from django.utils import timezone
 from . import ids, rollups
 from .credits import credits_minted_for
 from .entitlements import grants_for
+from .lookups import member_of
 from .models import Account, BillingCycle, Invoice, PlanAssignment
 from .plans import plan_config
 from .rating import compiled
@@ -230,7 +231,7 @@ def cycle_spans(account_pks: set[int], start: datetime, end: datetime) -> list[C
     """What `cycles_covering` answers, for ingestion's every batch: one query when each account's cycles
     already cover its assignments over [start, end] (the usual case), the full path when some are missing."""
     stop = end + _TICK
-    member, params = rollups.member_of("account_id", sorted(account_pks))
+    member, params = member_of("account_id", sorted(account_pks), connection.vendor)
     bounds = [rollups.db_datetime(stop), rollups.db_datetime(start)]
     with connection.cursor() as cursor:
         rollups.execute(

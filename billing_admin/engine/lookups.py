@@ -5,6 +5,8 @@ more to compile and parse than the query takes to run. Elsewhere it is a plain `
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject, Lookup
 
@@ -20,6 +22,12 @@ class AnyOf(Lookup):
         if not values:
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", (*lhs_params, values)
-        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*lhs_params, *values)
+        sql, params = member_of(lhs, values, connection.vendor)
+        return sql, (*lhs_params, *params)
+
+
+def member_of(column: str, values: list[Any], vendor: str) -> tuple[str, list[Any]]:
+    """SQL for `column` is one of `values`, and its parameters; raw queries use it too."""
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)

@@ -19,18 +19,12 @@ def db_datetime(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def member_of(column: str, values: list[Any]) -> tuple[str, list[Any]]:
-    """`column` is one of `values`: one array parameter on PostgreSQL, an IN list elsewhere."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [values]
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
-
-
 EVENT_COLUMNS = (
     ("event_id", "text"), ("account_id", "bigint"), ("schema_id", "bigint"), ("cycle_id", "bigint"),
     ("timestamp", "timestamptz"), ("ingested_at", "timestamptz"), ("account_ref", "text"), ("attributes", "jsonb"),
     ("dimensions", "jsonb"), ("status", "text"), ("meters", "jsonb"),
 )  # fmt: skip
+_EVENT_NAMES = ", ".join(name for name, _ in EVENT_COLUMNS)
 
 
 def as_json(value: Any) -> str:
@@ -55,12 +49,12 @@ def insert_events(rows: Iterable[tuple], meanwhile: Callable[[], T]) -> tuple[se
     else:
         taken = list(rows)
     inserted: set[str] = set()
-    names = ", ".join(name for name, _ in EVENT_COLUMNS)
     with connection.cursor() as cursor:
         for params, source in _row_source(taken, [kind for _, kind in EVENT_COLUMNS]):
             execute(
                 cursor,
-                f"INSERT INTO engine_event ({names}) {source} ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+                f"INSERT INTO engine_event ({_EVENT_NAMES}) {source} "
+                "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
                 params,
             )
             inserted.update(row[0] for row in cursor.fetched)
@@ -81,13 +75,12 @@ def _copied(rows: Iterable[tuple], taken: list[tuple], meanwhile: Callable[[], T
     fail as a whole; the savepoint undoes it and the caller takes the conflict-safe path with `taken`."""
     import psycopg
 
-    names = ", ".join(name for name, _ in EVENT_COLUMNS)
     v = _JSONB_VERSION
     try:
         with (
             transaction.atomic(),
             connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY engine_event ({names}) FROM STDIN (FORMAT BINARY)") as copy,
+            cursor.cursor.copy(f"COPY engine_event ({_EVENT_NAMES}) FROM STDIN (FORMAT BINARY)") as copy,
         ):
             copy.set_types(_COPY_TYPES)
             for r in rows:
