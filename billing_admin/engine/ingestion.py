@@ -20,7 +20,7 @@ from billing_admin.errors import InvalidInputError
 
 from . import metric_backlog, rollups
 from .audit import audit_record
-from .billing_cycles import cycle_spans
+from .billing_cycles import CycleSpan, cycle_spans
 from .metering import NUMERIC, UnitsInvalid, active_meters, to_micros
 from .models import Account, AccountAlias, Event, EventSchema
 
@@ -40,7 +40,7 @@ class Pending:
     account_pk: int
     schema_pk: int
     timestamp: datetime
-    attributes: dict[str, Decimal]
+    attributes: dict[str, Decimal] = field(default_factory=dict)  # filled as the event is metered
     meters: list[tuple[int, int]] = field(default_factory=list)  # (meter pk, micros)
     meters_json: list[dict] = field(default_factory=list)  # as stored and answered: {"id", "name", "units"}
     features: list[tuple[int, Decimal]] = field(default_factory=list)
@@ -135,54 +135,49 @@ def _problem(event: s.Event, at: datetime, account: tuple[int, str] | None, sche
     return None  # fmt: skip
 
 
-def _prepare(numbered: list[tuple[int, s.Event]], now: datetime) -> tuple[list[Pending], dict[int, Outcome]]:
-    """Check each event against accounts and schemas; nothing is written here. Metering waits for the
-    write, which meters each event as it streams it to the database."""
-    outcomes: dict[int, Outcome] = {}
+def _checked(
+    numbered: list[tuple[int, s.Event]], outcomes: dict[int, Outcome], now: datetime
+) -> tuple[list[Pending], dict[str, int], list[tuple[int, str]]]:
+    """The cheap checks, before anything is written: the account, the schema and the time, which also bound
+    the cycles to look up. Answers the first event of each id that passes, sorted by id; the index of each
+    id's first event; and each later event repeating an id, as (index, id)."""
     accounts = _resolve_accounts({e.accountId for _, e in numbered})
     schemas = dict(EventSchema.objects.filter(name__in={e.schemaName for _, e in numbered}).values_list("name", "pk"))
     horizon = now + timedelta(seconds=settings.INGEST_MAX_FUTURE_SECONDS)
-    pending: list[Pending] = []
+    firsts: dict[str, int] = {}
+    repeats: list[tuple[int, str]] = []
+    checked: list[Pending] = []
     for index, event in numbered:
         event_id = event.id or uuid.uuid4().hex
+        if event_id in firsts:  # the first occurrence of an id in the request is the one ingested
+            repeats.append((index, event_id))
+            continue
+        firsts[event_id] = index
         account = accounts.get(event.accountId)
         at = _utc(event.timestamp)
         problem = _problem(event, at, account, schemas, horizon)
         if problem is not None:
             outcomes[index] = Outcome(event_id, *problem)
-            continue
-        attributes = {a.name: Decimal(a.value) for a in event.attributes}
-        pending.append(Pending(index, event_id, event, account[0], schemas[event.schemaName], at, attributes))
-    return pending, outcomes
+        else:
+            checked.append(Pending(index, event_id, event, account[0], schemas[event.schemaName], at))
+    checked.sort(key=_by_event_id)  # the order insert_events asks for
+    return checked, firsts, repeats
 
 
-def _place_in_cycles(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) -> list[Pending]:
-    """Attach each event to the billing cycle containing it; refuse events for cycles past their grace."""
-    if not pending:
-        return pending
-    cycles = cycle_spans(
-        {p.account_pk for p in pending}, min(p.timestamp for p in pending), max(p.timestamp for p in pending)
-    )
+def _cycles_by_account(checked: list[Pending]) -> dict[int, list[CycleSpan]]:
+    """The billing cycles the events fall in (opened when missing), by account; none for an account without a plan."""
+    if not checked:
+        return {}
     by_account = defaultdict(list)
-    for cycle in cycles:
+    for cycle in cycle_spans(
+        {p.account_pk for p in checked}, min(p.timestamp for p in checked), max(p.timestamp for p in checked)
+    ):
         by_account[cycle.account_id].append(cycle)
-    kept = []
-    for p in pending:
-        spans = by_account.get(p.account_pk)
-        if not spans:  # an account without a plan has no cycles
-            kept.append(p)
-            continue
-        cycle = next((c for c in spans if c.start <= p.timestamp < c.end), None)
-        if cycle is not None and (cycle.status == "CLOSED" or now > cycle.grace_ends):
-            outcomes[p.index] = Outcome(
-                p.event_id, "INGESTION_FAILED_PAST_GRACE_PERIOD",
-                f"timestamp: the billing cycle {cycle.start:%Y-%m-%d} – {cycle.end:%Y-%m-%d} is closed "
-                "(its grace period has ended); late usage cannot be billed",
-            )  # fmt: skip
-            continue
-        p.cycle_pk = cycle.pk if cycle else None
-        kept.append(p)
-    return kept
+    return by_account
+
+
+def _past_grace(cycle: CycleSpan, now: datetime) -> bool:
+    return cycle.status == "CLOSED" or now > cycle.grace_ends
 
 
 def _by_event_id(p: Pending) -> str:
@@ -213,45 +208,58 @@ def _deltas(stored: list[Pending]) -> tuple[dict, dict, dict, dict]:
     return usage, counts, cycle_usage, feature_usage
 
 
-def _write(pending: list[Pending], outcomes: dict[int, Outcome], now: datetime) -> set[str]:
-    """Store new events, bump the billing counters they feed and queue their metric deltas, all in the
-    caller's transaction."""
-    statuses = rollups.lock_cycles_shared(p.cycle_pk for p in pending if p.cycle_pk)
-    closed = {pk for pk, status in statuses.items() if status == "CLOSED"}
-    if closed:
-        for p in pending:
-            if p.cycle_pk in closed:
-                outcomes[p.index] = Outcome(
-                    p.event_id,
-                    "INGESTION_FAILED_PAST_GRACE_PERIOD",
-                    "timestamp: the billing cycle closed while this event was on its way",
-                )
-        pending = [p for p in pending if p.cycle_pk not in closed]
-    pending = sorted(pending, key=_by_event_id)  # the order insert_events asks for
+def _write(
+    checked: list[Pending], cycles: dict[int, list[CycleSpan]], outcomes: dict[int, Outcome], now: datetime
+) -> tuple[list[Pending], set[str]]:
+    """Place each event in its billing cycle, meter it and store it, bump the billing counters the new
+    events feed and queue their metric deltas, all in the caller's transaction. Answers the events that
+    reached the insert and the ids it stored."""
+    statuses = rollups.lock_cycles_shared(c.pk for spans in cycles.values() for c in spans if not _past_grace(c, now))
     meter_set = active_meters()
     as_json = rollups.as_json
+    written: list[Pending] = []
 
-    def rows():  # metered one by one while the database stores the rows before them
-        for p in pending:
+    def rows():  # each event placed and metered while the database stores the rows before it
+        for p in checked:
+            spans = cycles.get(p.account_pk)
+            cycle = next((c for c in spans if c.start <= p.timestamp < c.end), None) if spans else None
+            if cycle is not None:
+                if _past_grace(cycle, now):
+                    outcomes[p.index] = Outcome(
+                        p.event_id, "INGESTION_FAILED_PAST_GRACE_PERIOD",
+                        f"timestamp: the billing cycle {cycle.start:%Y-%m-%d} – {cycle.end:%Y-%m-%d} is closed "
+                        "(its grace period has ended); late usage cannot be billed",
+                    )  # fmt: skip
+                    continue
+                if statuses.get(cycle.pk) == "CLOSED":
+                    outcomes[p.index] = Outcome(
+                        p.event_id,
+                        "INGESTION_FAILED_PAST_GRACE_PERIOD",
+                        "timestamp: the billing cycle closed while this event was on its way",
+                    )
+                    continue
+                p.cycle_pk = cycle.pk
+            event = p.event
+            p.attributes = {a.name: Decimal(a.value) for a in event.attributes}
             try:
-                _meter_event(p, meter_set, p.event.dimensions)
+                _meter_event(p, meter_set, event.dimensions)
             except UnitsInvalid as exc:
                 outcomes[p.index] = Outcome(p.event_id, "INGESTION_FAILED_UNITS_INVALID", f"attributes: {exc}")
                 continue
-            event = p.event
+            written.append(p)
             yield (
                 p.event_id, p.account_pk, p.schema_pk, p.cycle_pk, p.timestamp, now, event.accountId,
                 as_json(event.attributes), as_json(event.dimensions), p.status, as_json(p.meters_json),
             )  # fmt: skip
 
-    inserted, deltas = rollups.insert_events(rows(), meanwhile=lambda: _deltas(pending))
-    if deltas is None or len(inserted) < len(pending):
-        deltas = _deltas([p for p in pending if p.event_id in inserted])
+    inserted, deltas = rollups.insert_events(rows(), meanwhile=lambda: _deltas(written))
+    if deltas is None or len(inserted) < len(written):
+        deltas = _deltas([p for p in written if p.event_id in inserted])
     usage, counts, cycle_usage, feature_usage = deltas
     metric_backlog.queue(usage, counts)
     rollups.upsert_add("engine_cycleusage", ["cycle_id", "meter_id"], ["quantity_micros", "events"], cycle_usage)
     rollups.upsert_add("engine_featureusage", ["account_id", "feature_id", "cycle_id"], ["used_micros"], feature_usage)
-    return inserted
+    return written, inserted
 
 
 def _ingest(
@@ -259,31 +267,25 @@ def _ingest(
 ) -> dict[int, Outcome]:
     now = now or timezone.now()
     outcomes = {i: Outcome(None, "INGESTION_FAILED", message) for i, message in malformed.items()}
-    pending, failures = _prepare(numbered, now)
-    outcomes.update(failures)
-    # The first occurrence of an id in the request is the one ingested; later ones repeat it.
-    first: dict[str, Pending] = {}
-    repeats: list[Pending] = []
-    for p in pending:
-        (repeats.append(p) if p.event_id in first else first.__setitem__(p.event_id, p))
+    checked, firsts, repeats = _checked(numbered, outcomes, now)
     # Ids stored before need no look-up first: the insert skips them (and a replayed batch costs that
     # look-up after the insert instead of every new batch paying it before).
-    fresh = _place_in_cycles(list(first.values()), outcomes, now)
+    cycles = _cycles_by_account(checked)
     with transaction.atomic():
-        inserted = _write(fresh, outcomes, now)
-        for p in fresh:
-            if p.index not in outcomes and p.event_id in inserted:
+        written, inserted = _write(checked, cycles, outcomes, now)
+        for p in written:
+            if p.event_id in inserted:
                 outcomes[p.index] = Outcome(p.event_id, p.status, meters=p.meters_json)
         # Whatever this call did not insert but is stored (earlier, by a concurrent writer, or a replay
         # refused for its closed cycle) answers with its first outcome.
-        not_inserted = {p.event_id for p in first.values() if p.event_id not in inserted}
+        not_inserted = {p.event_id for p in checked if p.event_id not in inserted}
         stored = {
             event_id: (status, meters)
             for event_id, status, meters in Event.objects.filter(event_id__any=not_inserted).values_list(
                 "event_id", "status", "meters"
             )
         } if not_inserted else {}  # fmt: skip
-        for p in first.values():
+        for p in checked:
             if p.event_id in stored:
                 status, meters = stored[p.event_id]
                 outcomes[p.index] = Outcome(p.event_id, status, duplicate=True, meters=meters)
@@ -294,10 +296,10 @@ def _ingest(
                 summary=f"ingested {len(inserted)} event(s); {sum(o.failed for o in outcomes.values())} refused",
                 changes={"eventIds": sorted(inserted)[:50]},
             )  # fmt: skip
-    for p in repeats:
-        original = outcomes[first[p.event_id].index]
-        outcomes[p.index] = Outcome(p.event_id, original.status, original.message, duplicate=not original.failed,
-                                    meters=original.meters)  # fmt: skip
+    for index, event_id in repeats:
+        original = outcomes[firsts[event_id]]
+        outcomes[index] = Outcome(event_id, original.status, original.message, duplicate=not original.failed,
+                                  meters=original.meters)  # fmt: skip
     return outcomes
 
 
