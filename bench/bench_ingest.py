@@ -4,7 +4,6 @@ latency over the result. Sizes scale with --scale (1 = 1M events; 10 = 10M)."""
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import random
 import time
@@ -64,20 +63,31 @@ def _raw_table() -> None:
             cursor.execute(cursor.fetchone()[0].replace('"engine_event"', '"bench_raw_event"', 1))
 
 
-def _raw_insert(batch: list[dict], now: datetime) -> None:
-    """The ceiling: the same rows written straight into the copy, no checks, no metering, no rollups."""
-    cols = (
-        "(event_id, account_id, schema_id, timestamp, ingested_at, account_ref, attributes, dimensions, status, meters)"
-    )
-    rows = [(e["id"], 1, 1, e["timestamp"], now, e["accountId"], json.dumps(e["attributes"]),
-             json.dumps(e["dimensions"]), "INGESTION_COMPLETED_EVENT_METERED", "[]") for e in batch]  # fmt: skip
+def _stored_rows(after: int) -> tuple[list[tuple], int]:
+    """The rows the service stored since event pk `after`, as stored (JSON as text), and the last pk."""
+    from billing_admin.engine.rollups import EVENT_COLUMNS
+
+    columns = ", ".join(f'CAST("{name}" AS text)' if kind == "jsonb" else f'"{name}"' for name, kind in EVENT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, {columns} FROM engine_event WHERE id > %s ORDER BY id", [after])
+        rows = cursor.fetchall()
+    return [row[1:] for row in rows], rows[-1][0] if rows else after
+
+
+def _raw_insert(rows: list[tuple]) -> None:
+    """The ceiling: the rows the service stored, already built, written straight into the copy of its table
+    in the same batches: no checks, no metering, no rollups."""
+    from billing_admin.engine.rollups import EVENT_COLUMNS
+
+    names = ", ".join(f'"{name}"' for name, _ in EVENT_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY bench_raw_event {cols} FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY bench_raw_event ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            cursor.executemany(f"INSERT INTO bench_raw_event {cols} VALUES ({', '.join(['%s'] * 10)})", rows)
+            marks = ", ".join(["%s"] * len(EVENT_COLUMNS))
+            cursor.executemany(f"INSERT INTO bench_raw_event ({names}) VALUES ({marks})", rows)
 
 
 def run(report) -> None:
@@ -94,7 +104,7 @@ def run(report) -> None:
         # sizes, autovacuum and machine load. A background fold is waited for (and charged to the
         # service) before each raw turn.
         elapsed = cpu = raw_elapsed = 0.0
-        now = datetime.now(UTC)
+        last_pk = 0
         batches = _batches(total, start)
         while chunk := list(itertools.islice(batches, ROUND)):
             t0, c0 = time.perf_counter(), time.process_time()
@@ -103,9 +113,11 @@ def run(report) -> None:
                 assert answer.accepted == len(batch), answer.failed[:3]
             metric_backlog.drain()
             elapsed, cpu = elapsed + time.perf_counter() - t0, cpu + time.process_time() - c0
+            stored, last_pk = _stored_rows(last_pk)
+            assert len(stored) == sum(len(batch) for batch in chunk)
             t0 = time.perf_counter()
-            for batch in chunk:
-                _raw_insert(batch, now)
+            for first in range(0, len(stored), 1000):
+                _raw_insert(stored[first : first + 1000])
             raw_elapsed += time.perf_counter() - t0
         rate, raw = total / elapsed, total / raw_elapsed
         report.figure(f"service-layer batch ingestion ({total:,} events, 1000/batch)", rate, "events/s",
