@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from billing_admin.actors import Actor
@@ -116,7 +116,7 @@ def _reshape_cycles(account: Account, at: datetime) -> set[int]:
 
 def _drop_cycle(cycle: BillingCycle) -> None:
     """Remove a cycle that has not begun under the old plan; what it minted is voided, not erased."""
-    Event.objects.filter(cycle=cycle).update(cycle=None)
+    _events_in(BillingCycle.objects.filter(pk=cycle.pk)).update(cycle=None)
     minted = Credit.objects.filter(grantor__startswith=f"cycle:{cycle.pk}:", status="ACTIVE")
     for credit in minted:
         left = credit.amount_minor - credit.consumed_minor - credit.hold_minor
@@ -145,6 +145,15 @@ def _rehome_events(account: Account, at: datetime) -> set[int]:
     return touched
 
 
+def _events_in(cycles: QuerySet[BillingCycle]) -> QuerySet[Event]:
+    """The events billed in these cycles. The event log keeps no index on its cycle column; a cycle's
+    events are its account's within its span, which the (account, timestamp) index finds."""
+    spans = Q(pk__in=[])
+    for pk, account_pk, start, end in cycles.values_list("pk", "account_id", "start", "end"):
+        spans |= Q(account_id=account_pk, timestamp__gte=start, timestamp__lt=end, cycle_id=pk)
+    return Event.objects.filter(spans)
+
+
 def usage_recount(cycle_pks: set[int]) -> None:
     """Rebuild the per-cycle meter and feature counters of these cycles from their events."""
     if not cycle_pks:
@@ -153,7 +162,7 @@ def usage_recount(cycle_pks: set[int]) -> None:
     features = active_meters().features_by_schema
     usage: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     used: dict[tuple[int, int, int], int] = defaultdict(int)
-    rows = Event.objects.filter(cycle_id__in=cycle_pks).values_list(
+    rows = _events_in(BillingCycle.objects.filter(pk__in=cycle_pks)).values_list(
         "cycle_id", "account_id", "schema_id", "meters", "attributes"
     )
     for cycle_pk, account_pk, schema_pk, meters, attributes in rows.iterator(chunk_size=2000):

@@ -65,9 +65,11 @@ class Event(models.Model):
         EventSchema, on_delete=models.PROTECT, related_name="events", db_constraint=False, db_index=False
     )
     # The cycle the event was billed in; a closing cycle locks its row, so an event lands in one invoice.
+    # No index of its own: a cycle's events are its account's over its span, which the account index
+    # finds (`engine.assignments`, the one reader, asks that way), and every event would pay for one.
     cycle = models.ForeignKey(
         "engine.BillingCycle", null=True, blank=True, on_delete=models.PROTECT, related_name="events",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )  # fmt: skip
     timestamp = models.DateTimeField()
     ingested_at = models.DateTimeField()
@@ -81,7 +83,6 @@ class Event(models.Model):
         constraints = [models.UniqueConstraint(fields=["event_id"], name="event_id_unique")]
         indexes = [
             models.Index(fields=["account", "-timestamp"]),
-            models.Index(fields=["-ingested_at"]),
             models.Index(fields=["schema", "-timestamp"]),
         ]
 

@@ -77,6 +77,19 @@ def test_the_old_plan_invoice_shows_only_usage_before_the_change(customer, actor
     assert quantities == {old.id: 5, new.id: 7}
 
 
+def test_usage_in_a_cycle_the_change_removes_moves_to_the_new_plan(customer, actor):
+    old, new = two_plans(actor)
+    assign(actor, "acc_987", old.id, at(2026, 1, 1))
+    use(actor, "acc_987", 4, at(2026, 2, 10), event_id="february")  # opens February under the old plan
+    assign(actor, "acc_987", new.id, at(2026, 1, 16))  # February's old-plan cycle is dropped
+    close(actor, at(2026, 3, 1))
+    assert finalized(actor) == [
+        (old.id, "01-01", "01-16", D("31.00")),
+        (new.id, "01-16", "02-01", D("0.00")),
+        (new.id, "02-01", "03-01", D("8.00")),  # 4 units x 2.00
+    ]
+
+
 def test_a_change_into_a_finalized_period_is_refused(customer, actor):
     old, new = two_plans(actor)
     assign(actor, "acc_987", old.id, at(2026, 1, 1))
