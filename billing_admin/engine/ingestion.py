@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from billing_admin import schemas as s
@@ -21,6 +21,7 @@ from billing_admin.errors import InvalidInputError
 from . import metric_backlog, rollups
 from .audit import audit_record
 from .billing_cycles import CycleSpan, cycle_spans
+from .lookups import member_of
 from .metering import NUMERIC, UnitsInvalid, active_meters, to_micros
 from .models import Account, AccountAlias, Event, EventSchema
 
@@ -72,16 +73,28 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _resolve_accounts(refs: set[str]) -> dict[str, tuple[int, str]]:
-    found = {a: (pk, status) for a, pk, status in Account.objects.filter(account_id__any=refs).values_list(
-        "account_id", "pk", "status")}  # fmt: skip
-    missing = refs - found.keys()
-    if missing:
-        for alias, pk, status in AccountAlias.objects.filter(alias__any=missing).values_list(
-            "alias", "account_id", "account__status"
-        ):
-            found[alias] = (pk, status)
-    return found
+def _resolve(refs: set[str], schema_names: set[str]) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
+    """Accounts by id or alias, as (pk, status), and schema pks by name: one round trip for the batch. An
+    account's own id wins over another account's alias of the same text."""
+    vendor = connection.vendor
+    accounts, aliases, schemas = (model._meta.db_table for model in (Account, AccountAlias, EventSchema))
+    by_id, id_params = member_of("a.account_id", list(refs), vendor)
+    by_alias, alias_params = member_of("l.alias", list(refs), vendor)
+    by_name, name_params = member_of("s.name", list(schema_names), vendor)
+    with connection.cursor() as cursor:
+        rollups.execute(
+            cursor,
+            f"SELECT 'A', a.account_id, a.id, a.status FROM {accounts} a WHERE {by_id} "
+            f"UNION ALL SELECT 'L', l.alias, a.id, a.status FROM {aliases} l JOIN {accounts} a ON a.id = l.account_id "
+            f"WHERE {by_alias} UNION ALL SELECT 'S', s.name, s.id, '' FROM {schemas} s WHERE {by_name}",
+            [*id_params, *alias_params, *name_params],
+        )
+        rows = cursor.fetched
+    found = {ref: (pk, status) for kind, ref, pk, status in rows if kind == "A"}
+    for kind, ref, pk, status in rows:
+        if kind == "L" and ref not in found:
+            found[ref] = (pk, status)
+    return found, {name: pk for kind, name, pk, _ in rows if kind == "S"}
 
 
 def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
@@ -141,8 +154,7 @@ def _checked(
     """The cheap checks, before anything is written: the account, the schema and the time, which also bound
     the cycles to look up. Answers the first event of each id that passes, sorted by id; the index of each
     id's first event; and each later event repeating an id, as (index, id)."""
-    accounts = _resolve_accounts({e.accountId for _, e in numbered})
-    schemas = dict(EventSchema.objects.filter(name__in={e.schemaName for _, e in numbered}).values_list("name", "pk"))
+    accounts, schemas = _resolve({e.accountId for _, e in numbered}, {e.schemaName for _, e in numbered})
     horizon = now + timedelta(seconds=settings.INGEST_MAX_FUTURE_SECONDS)
     firsts: dict[str, int] = {}
     repeats: list[tuple[int, str]] = []
