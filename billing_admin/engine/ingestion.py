@@ -196,8 +196,9 @@ def _by_event_id(p: Pending) -> str:
     return p.event_id
 
 
-def _deltas(stored: list[Pending]) -> tuple[dict, dict, dict, dict]:
-    """What the stored events add to the metrics (hourly) and to their cycles' usage and features."""
+def _deltas(stored: list[Pending]) -> tuple[str | None, dict, dict]:
+    """What the stored events add to the metrics (hourly, as the backlog's payload) and to their cycles'
+    usage and features."""
     usage: metric_backlog.UsageDeltas = defaultdict(lambda: [0, 0])
     counts: metric_backlog.CountDeltas = defaultdict(int)
     cycle_usage: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
@@ -217,7 +218,7 @@ def _deltas(stored: list[Pending]) -> tuple[dict, dict, dict, dict]:
         if p.cycle_pk:
             for feature_pk, amount in p.features:
                 feature_usage[(p.account_pk, feature_pk, p.cycle_pk)][0] += to_micros(amount)
-    return usage, counts, cycle_usage, feature_usage
+    return metric_backlog.payload(usage, counts), cycle_usage, feature_usage
 
 
 def _write(
@@ -267,8 +268,8 @@ def _write(
     inserted, deltas = rollups.insert_events(rows(), meanwhile=lambda: _deltas(written))
     if deltas is None or len(inserted) < len(written):
         deltas = _deltas([p for p in written if p.event_id in inserted])
-    usage, counts, cycle_usage, feature_usage = deltas
-    metric_backlog.queue(usage, counts)
+    metrics, cycle_usage, feature_usage = deltas
+    metric_backlog.queue(metrics)
     rollups.upsert_add("engine_cycleusage", ["cycle_id", "meter_id"], ["quantity_micros", "events"], cycle_usage)
     rollups.upsert_add("engine_featureusage", ["account_id", "feature_id", "cycle_id"], ["used_micros"], feature_usage)
     return written, inserted

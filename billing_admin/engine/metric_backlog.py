@@ -31,12 +31,19 @@ UsageDeltas = dict[tuple[int, int, int], list[int]]  # (account, meter, hour) ->
 CountDeltas = dict[tuple[int, int, str, int], int]  # (account, schema, status, hour) -> events
 
 
-def queue(usage: UsageDeltas, counts: CountDeltas) -> None:
-    """Record a batch's hourly deltas in the caller's transaction; fold after commit now and then."""
+def payload(usage: UsageDeltas, counts: CountDeltas) -> str | None:
+    """A batch's hourly deltas as `queue` stores them; None when there are none. Ingestion builds it while
+    the database still stores the batch's events."""
     if not usage and not counts:
+        return None
+    return to_json({"u": [(*key, *value) for key, value in usage.items()],
+                    "e": [(*key, value) for key, value in counts.items()]}).decode()  # fmt: skip
+
+
+def queue(payload: str | None) -> None:
+    """Record a batch's deltas (see `payload`) in the caller's transaction; fold after commit now and then."""
+    if payload is None:
         return
-    payload = to_json({"u": [(*key, *value) for key, value in usage.items()],
-                       "e": [(*key, value) for key, value in counts.items()]}).decode()  # fmt: skip
     with connection.cursor() as cursor:  # the ORM's insert costs more than the row
         cursor.execute("INSERT INTO engine_metricbacklog (payload) VALUES (%s) RETURNING id", [payload])
         pk = cursor.fetchone()[0]
