@@ -62,30 +62,27 @@ def insert_events(rows: Iterable[tuple], meanwhile: Callable[[], T]) -> tuple[se
 
 
 _CONFLICT = object()
-# Binary COPY: numbers and times travel as they are stored instead of being printed and parsed. jsonb's
-# binary form is a version byte before the text, so JSON columns go as text with that byte in front.
-_JSONB_VERSION = "\x01"
-_COPY_TYPES = ["text" if kind == "jsonb" else kind for _, kind in EVENT_COLUMNS]
-assert [i for i, (_, kind) in enumerate(EVENT_COLUMNS) if kind == "jsonb"] == [7, 8, 10]  # _copied's row below
 
 
 def _copied(rows: Iterable[tuple], taken: list[tuple], meanwhile: Callable[[], T]) -> Any:
     """COPY the events: several times faster than INSERT … ON CONFLICT, whose per-row speculative
     insertion dominates a batch. An id stored before (a replay) or by a concurrent writer makes the COPY
-    fail as a whole; the savepoint undoes it and the caller takes the conflict-safe path with `taken`."""
+    fail as a whole; the savepoint undoes it and the caller takes the conflict-safe path with `taken`.
+
+    Text format, not binary: PostgreSQL stores a COPY's rows in groups of about 64 kB of text, so the
+    database writes the first rows while Python still builds the last; a binary COPY has no text to
+    measure and holds a thousand rows before storing any, so all of a batch's storing waited for its end."""
     import psycopg
 
-    v = _JSONB_VERSION
     try:
         with (
             transaction.atomic(),
             connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY engine_event ({_EVENT_NAMES}) FROM STDIN (FORMAT BINARY)") as copy,
+            cursor.cursor.copy(f"COPY engine_event ({_EVENT_NAMES}) FROM STDIN") as copy,
         ):
-            copy.set_types(_COPY_TYPES)
             for r in rows:
                 taken.append(r)
-                copy.write_row((r[0], r[1], r[2], r[3], r[4], r[5], r[6], v + r[7], v + r[8], r[9], v + r[10]))
+                copy.write_row(r)
             answer = meanwhile()  # the COPY's last rows are still on their way in
     except psycopg.errors.UniqueViolation:
         taken.extend(rows)  # whatever the COPY had not consumed yet

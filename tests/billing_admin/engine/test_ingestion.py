@@ -178,3 +178,16 @@ def test_events_are_listed_newest_first_with_status_and_meters(metered, service,
     assert page.data[0].ingestionStatus.status == "INGESTION_COMPLETED_EVENT_METERED"
     rest = service.list_events(s.ListEventsRequest(accountId="acme-prod", nextToken=page.nextToken), actor=actor)
     assert [e.eventPayload.id for e in rest.data] == ["a"]
+
+
+def test_text_that_copy_would_escape_is_stored_and_read_back_as_sent(metered, service, actor):
+    awkward = 'a\tb\nc\\d \\N "q" déjà'
+    body = event(id=f"id {awkward}", region=awkward)
+    body["attributes"][0]["unit"] = awkward
+    answer = call("ingest_batch_events", {"events": [body, event(id="plain")]}, actor=actor)
+    assert answer.accepted == 2 and not answer.failed
+    page = service.list_events(s.ListEventsRequest(accountId="acc_987"), actor=actor)
+    stored = next(e.eventPayload for e in page.data if e.eventPayload.id != "plain")
+    assert stored.id == f"id {awkward}"
+    assert stored.dimensions == {"region": awkward}
+    assert stored.attributes[0].unit == awkward
