@@ -107,6 +107,19 @@ def test_on_postgresql_ingestion_folds_in_the_background_after_commit(units_mete
 
 
 @pytest.mark.postgres
+def test_on_postgresql_a_backlog_payload_is_stored_uncompressed():
+    # It lives until the next fold; compressing it cost each batch about a millisecond.
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite never compresses")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'engine_metricbacklog'::regclass AND attname = 'payload'"
+        )
+        assert cursor.fetchone() == ("e",)
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_folding_beside_concurrent_ingestion_loses_and_doubles_nothing(units_meter, actor):
     if connection.vendor != "postgresql":
