@@ -50,7 +50,8 @@ def test_a_finance_admin_finds_acme_and_grants_a_credit_without_a_reload(acme, o
     tab.wait_for_function("document.querySelector('#available-balance').textContent.trim() === '$25.00'")
     assert tab.evaluate("window.__sameDocument") is True
     assert tab.locator("#credit-balance").inner_text() == "$25.00"
-    assert tab.locator("#ledger-panel").get_by_text("Credit granted").is_visible()
+    # The ledger reloads on its own request after the balance has changed: wait for it, not just look.
+    tab.locator("#ledger-panel").get_by_text("Credit granted").wait_for()
     assert tab.locator("#grant-credit-form").get_by_label("Amount").input_value() == ""  # a fresh form
     assert read_db(lambda: Credit.objects.get().purpose) == "Goodwill for the outage"
     assert read_db(lambda: AuditLog.objects.get(action="grant_credit").door) == "page"
@@ -76,7 +77,7 @@ def test_invoices_filter_by_status_and_date_and_one_opens(acme, open_page):
     log_in(tab, "fiona", factories.PASSWORD)
     tab.get_by_role("link", name="Invoices", exact=True).click()
     table = tab.locator("#invoice-table")
-    assert table.get_by_text("Draft").first.is_visible()
+    table.get_by_text("Draft").first.wait_for()  # the click navigates; look once the new page is there
 
     tab.get_by_label("Status").select_option("DUE")
     tab.wait_for_url(re.compile(r"status=DUE"))

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 
 from .fake_messages_api import FakeMessagesAPI
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _async_connections_closed(django_db_setup):
+    """The async views run their database work on asgiref's one shared sync thread, and a connection
+    opened there outlives the tests; closed there before the test database is dropped, or PostgreSQL
+    refuses to drop a database still in use."""
+    yield
+    asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture(scope="session")
