@@ -16,6 +16,7 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.errors import InvalidInputError, NotFoundError
 from billing_admin.operations import BY_NAME
+from billing_admin.schemas.nul import NUL_PROBLEM, nul_events, nul_path
 
 
 class BillingService(Protocol):
@@ -99,9 +100,23 @@ def parse_request(operation: str, payload: dict[str, Any] | BaseModel) -> BaseMo
     if isinstance(payload, op.request):
         return payload
     try:
-        return op.request.model_validate(payload)
+        return op.request.model_validate(payload, context=_nul_refused(operation, payload))
     except ValidationError as exc:
         raise validation_error(exc) from None
+
+
+def _nul_refused(operation: str, payload: Any) -> dict[str, Any] | None:
+    """Refuse arguments holding a NUL character (PostgreSQL cannot store one) with a field error, as the
+    REST API does; a batch instead names the events that hold one and keeps the rest."""
+    if operation == "ingest_batch_events" and isinstance(payload, dict) and isinstance(payload.get("events"), list):
+        where = nul_path({key: value for key, value in payload.items() if key != "events"})
+        refused = nul_events(payload["events"])
+        context = {"refused_events": refused} if refused else None
+    else:
+        where, context = nul_path(payload), None
+    if where is not None:
+        raise InvalidInputError.for_field(where or "arguments", NUL_PROBLEM)
+    return context
 
 
 def call(

@@ -46,23 +46,6 @@ def read_json(request: HttpRequest) -> Any:
         raise InvalidInputError("the request body nests too deeply; send a JSON object") from None
 
 
-NUL_PROBLEM = "contains a NUL character (\\u0000); remove it"
-
-
-def nul_path(value: Any, path: str = "") -> str | None:
-    """Where in a JSON value a NUL character is (`events.3.dimensions.region`), or None."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        if isinstance(key, str) and "\x00" in key:
-            return f"{path}.{key!r}".lstrip(".")
-        found = nul_path(item, f"{path}.{key}".lstrip("."))
-        if found is not None:
-            return found
-    return None
-
-
 def cursor(raw: str, *, field: str) -> str:
     """A page cursor as issued (base64 of {"lastItemId": string or integer, ...}), else a 400 naming it."""
     try:

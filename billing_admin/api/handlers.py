@@ -12,9 +12,10 @@ from pydantic import ValidationError
 
 from billing_admin import schemas as s
 from billing_admin.errors import BillingError, InvalidInputError, InvalidStateError, NotFoundError
+from billing_admin.schemas.nul import nul_events
 from billing_admin.service import validation_error
 
-from .adapters import NUL_PROBLEM, Call, batch_result, nul_path, plan_body
+from .adapters import Call, batch_result, plan_body
 from .wire import to_wire
 
 OPEN_END = "9999-01-01"  # Togai's end date of an open-ended schedule
@@ -30,34 +31,11 @@ def ingest_batch_with_nul(call: Call) -> tuple[int, Any]:
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list) or not 1 <= len(events) <= 1000:
         raise InvalidInputError.for_field("events", "send a list of 1 to 1000 events")
-    held = {index: where for index, event in enumerate(events) if (where := nul_path(event)) is not None}
-    failed = [
-        s.FailedEvent(
-            index=index,
-            eventId=_text(events[index].get("id")) if isinstance(events[index], dict) else None,
-            status="INGESTION_FAILED",
-            message=f"{where or 'event'}: {NUL_PROBLEM}",
-        )
-        for index, where in held.items()
-    ]
-    kept = [index for index in range(len(events)) if index not in held]
-    accepted = duplicates = 0
-    if kept:
-        try:
-            request = s.IngestBatchRequest.model_validate({**body, "events": [events[i] for i in kept]})
-        except ValidationError as exc:
-            raise validation_error(exc) from None
-        result = call.service.ingest_batch_events(request, actor=call.actor)
-        failed += [f.model_copy(update={"index": kept[f.index]}) for f in result.failed]
-        accepted, duplicates = result.accepted, result.duplicates
-    failed.sort(key=lambda f: f.index)
-    return batch_result(
-        s.IngestBatchResponse(success=not failed, accepted=accepted, duplicates=duplicates, failed=failed)
-    )
-
-
-def _text(value: Any) -> str | None:
-    return value.replace("\x00", "") if isinstance(value, str) else None
+    try:
+        request = s.IngestBatchRequest.model_validate(body, context={"refused_events": nul_events(events)})
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    return batch_result(call.service.ingest_batch_events(request, actor=call.actor))
 
 
 # ---------------------------------------------------------------------------------------------

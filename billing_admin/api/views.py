@@ -18,9 +18,10 @@ from pydantic import BaseModel, ValidationError
 
 from billing_admin.errors import BillingError, InvalidInputError
 from billing_admin.operations import BY_NAME
+from billing_admin.schemas.nul import NUL_PROBLEM, nul_path
 from billing_admin.service import get_service, validation_error
 
-from .adapters import NUL_PROBLEM, Call, nul_path, read_json
+from .adapters import Call, read_json
 from .auth import NotAuthenticatedError, api_actor
 from .endpoints import Endpoint, query_value
 from .wire import dumps, to_wire

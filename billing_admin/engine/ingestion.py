@@ -320,8 +320,9 @@ def ingest_batch(*, request: s.IngestBatchRequest, actor: Actor, now: datetime |
     """`now` lets the demo backfill history as if each day's events had arrived on that day."""
     numbered = request.numbered()
     outcomes = _ingest(numbered, request.malformed, actor, now)
+    ids = request.malformed_ids
     failed = [
-        s.FailedEvent(index=i, eventId=o.event_id, status=o.status, message=o.message)
+        s.FailedEvent(index=i, eventId=o.event_id or ids.get(i), status=o.status, message=o.message)
         for i, o in sorted(outcomes.items())
         if o.failed
     ]

@@ -3,7 +3,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from .common import Page, PageRequest, Quantity, Request, Response, UtcDatetime
 
@@ -73,34 +82,45 @@ class IngestBatchRequest(Request):
     events: list[Event] = Field(min_length=1, max_length=1000, description="1 to 1000 events.")
     _positions: list[int] = PrivateAttr(default_factory=list)
     _invalid: dict[int, str] = PrivateAttr(default_factory=dict)
+    _invalid_ids: dict[int, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="wrap")
     @classmethod
-    def _set_aside_malformed_events(cls, data: Any, handler: Any) -> IngestBatchRequest:
+    def _set_aside_malformed_events(cls, data: Any, handler: Any, info: ValidationInfo) -> IngestBatchRequest:
         raw = data.get("events") if isinstance(data, dict) else None
         if not isinstance(raw, list) or not 1 <= len(raw) <= 1000:
             return handler(data)
-        try:
-            # The usual batch is all good: one validation of the list is cheaper than a thousand.
-            events = _EVENT_LIST.validate_python(raw)
-        except ValidationError:
-            pass
-        else:
-            return handler({**data, "events": events})
+        # A door that found events it must refuse (NUL characters) names them, by index, in the context.
+        refused: dict[int, str] = (info.context or {}).get("refused_events", {})
+        if not refused:
+            try:
+                # The usual batch is all good: one validation of the list is cheaper than a thousand.
+                events = _EVENT_LIST.validate_python(raw)
+            except ValidationError:
+                pass
+            else:
+                return handler({**data, "events": events})
         good: list[Event] = []
         positions: list[int] = []
         invalid: dict[int, str] = {}
         for index, item in enumerate(raw):
+            if index in refused:
+                invalid[index] = refused[index]
+                continue
             try:
                 good.append(item if isinstance(item, Event) else Event.model_validate(item))
                 positions.append(index)
             except ValidationError as exc:
                 invalid[index] = "; ".join(_describe_error(e) for e in exc.errors(include_url=False))
+        # A refused event is still named by its id where it sent one, so the sender can match the answer.
+        ids = {i: item["id"].replace("\x00", "") for i, item in enumerate(raw)
+               if i in invalid and isinstance(item, dict) and isinstance(item.get("id"), str)}  # fmt: skip
         if not good and set(data) - {"events"}:
             return handler(data)  # report the unknown top-level fields
         model = handler({**data, "events": good}) if good else cls.model_construct(events=[])
         model._positions = positions
         model._invalid = invalid
+        model._invalid_ids = ids
         return model
 
     def numbered(self) -> list[tuple[int, Event]]:
@@ -111,6 +131,11 @@ class IngestBatchRequest(Request):
     @property
     def malformed(self) -> dict[int, str]:
         return dict(self._invalid)
+
+    @property
+    def malformed_ids(self) -> dict[int, str]:
+        """The ids that set-aside events sent, by index."""
+        return dict(self._invalid_ids)
 
 
 _EVENT_LIST = TypeAdapter(list[Event])

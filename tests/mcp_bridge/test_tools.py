@@ -5,7 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from billing_admin.engine.models import Customer, PricePlan
+from billing_admin import schemas as s
+from billing_admin.engine.models import Customer, Event, PricePlan
 from billing_admin.operations import BY_NAME, OPERATIONS, TOOL_NAMES_19
 from mcp_bridge.tool_schema import walk_objects
 
@@ -78,6 +79,9 @@ BAD_INPUT = [
     ("get_customer", {"customerId": "cust_nope"}, ["not_found", "cust_nope", "list_customers"]),
     ("get_account", {"accountId": "acc_nope"}, ["not_found", "acc_nope"]),
     ("create_customer", {"id": "cust_1", "name": "Acme Corp", "primaryEmail": "not-an-email"}, ["primaryEmail"]),
+    # PostgreSQL cannot store a NUL character: the same field error as the REST API, not an internal failure.
+    ("create_customer", {"id": "cust_2", "name": "Ac\u0000me", "primaryEmail": "ap@acme.example"}, ["name", "NUL"]),
+    ("get_customer", {"customerId": "cust\u0000"}, ["customerId", "NUL"]),
     (
         "create_account",
         {"id": "acc_9", "name": "Acme Ops", "customerId": "cust_nope", "invoiceCurrency": "XYZ"},
@@ -164,3 +168,27 @@ def test_a_result_is_structured_with_a_text_rendering_that_carries_every_fact(
     result = anyio.run(scenario)
     assert result.structured_content["accounts"][0]["id"] == "acc_1"
     assert_text_carries_every_fact(result)
+
+
+def test_a_batch_refuses_only_the_events_holding_a_nul_character(connect_http, write_token, customer, service, actor):
+    service.create_usage_meter(
+        s.CreateUsageMeterRequest(name="api_calls", aggregation="COUNT", eventSchemaName="api_requests"), actor=actor
+    )
+
+    def event(event_id: str, region: str) -> dict:
+        return {"id": event_id, "schemaName": "api_requests", "accountId": "acc_987",
+                "timestamp": "2026-11-20T12:00:00Z", "dimensions": {"region": region}}  # fmt: skip
+
+    async def scenario():
+        async with connect_http(write_token.raw) as client:
+            return await client.call_tool(
+                "ingest_batch_events", {"events": [event("nul-1", "e\u0000u"), event("ok-1", "eu")]}
+            )
+
+    result = anyio.run(scenario)
+    assert not result.is_error
+    answer = result.structured_content
+    assert answer["accepted"] == 1
+    [refused] = answer["failed"]
+    assert refused["index"] == 0 and refused["eventId"] == "nul-1" and "dimensions.region" in refused["message"]
+    assert list(Event.objects.values_list("event_id", flat=True)) == ["ok-1"]
