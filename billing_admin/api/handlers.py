@@ -12,8 +12,7 @@ from pydantic import ValidationError
 
 from billing_admin import schemas as s
 from billing_admin.errors import BillingError, InvalidInputError, InvalidStateError, NotFoundError
-from billing_admin.schemas.nul import nul_events
-from billing_admin.service import validation_error
+from billing_admin.service import parse_request, validation_error
 
 from .adapters import Call, batch_result, plan_body
 from .wire import to_wire
@@ -31,10 +30,7 @@ def ingest_batch_with_nul(call: Call) -> tuple[int, Any]:
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list) or not 1 <= len(events) <= 1000:
         raise InvalidInputError.for_field("events", "send a list of 1 to 1000 events")
-    try:
-        request = s.IngestBatchRequest.model_validate(body, context={"refused_events": nul_events(events)})
-    except ValidationError as exc:
-        raise validation_error(exc) from None
+    request = parse_request("ingest_batch_events", body)  # sets aside the events holding one
     return batch_result(call.service.ingest_batch_events(request, actor=call.actor))
 
 

@@ -276,10 +276,10 @@ def _write(
 
 
 def _ingest(
-    numbered: list[tuple[int, s.Event]], malformed: dict[int, str], actor: Actor, now: datetime | None = None
+    numbered: list[tuple[int, s.Event]], malformed: dict[int, s.SetAside], actor: Actor, now: datetime | None = None
 ) -> dict[int, Outcome]:
     now = now or timezone.now()
-    outcomes = {i: Outcome(None, "INGESTION_FAILED", message) for i, message in malformed.items()}
+    outcomes = {i: Outcome(aside.event_id, "INGESTION_FAILED", aside.reason) for i, aside in malformed.items()}
     checked, firsts, repeats = _checked(numbered, outcomes, now)
     # Ids stored before need no look-up first: the insert skips them (and a replayed batch costs that
     # look-up after the insert instead of every new batch paying it before).
@@ -320,9 +320,8 @@ def ingest_batch(*, request: s.IngestBatchRequest, actor: Actor, now: datetime |
     """`now` lets the demo backfill history as if each day's events had arrived on that day."""
     numbered = request.numbered()
     outcomes = _ingest(numbered, request.malformed, actor, now)
-    ids = request.malformed_ids
     failed = [
-        s.FailedEvent(index=i, eventId=o.event_id or ids.get(i), status=o.status, message=o.message)
+        s.FailedEvent(index=i, eventId=o.event_id, status=o.status, message=o.message)
         for i, o in sorted(outcomes.items())
         if o.failed
     ]

@@ -36,6 +36,7 @@ from .events import (
     IngestEventResponse,
     ListEventsRequest,
     MeterCount,
+    SetAside,
 )
 from .invoices import (
     GenerateInvoicesRequest,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -75,14 +75,24 @@ class IngestEventResponse(Response):
     meters: list[MeterCount] = Field(default_factory=list, description="The meters it counted toward.")
 
 
+class SetAside(NamedTuple):
+    """An event a batch could not take as sent: the id it sent (so the sender can match the answer) and why."""
+
+    event_id: str | None
+    reason: str
+
+
+def _sent_id(item: Any) -> str | None:
+    return item["id"].replace("\x00", "") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+
+
 class IngestBatchRequest(Request):
     """A batch whose events are validated one by one: a malformed event is set aside with its index and
     reason instead of failing the whole batch, so the good events are still ingested."""
 
     events: list[Event] = Field(min_length=1, max_length=1000, description="1 to 1000 events.")
     _positions: list[int] = PrivateAttr(default_factory=list)
-    _invalid: dict[int, str] = PrivateAttr(default_factory=dict)
-    _invalid_ids: dict[int, str] = PrivateAttr(default_factory=dict)
+    _invalid: dict[int, SetAside] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -102,25 +112,22 @@ class IngestBatchRequest(Request):
                 return handler({**data, "events": events})
         good: list[Event] = []
         positions: list[int] = []
-        invalid: dict[int, str] = {}
+        invalid: dict[int, SetAside] = {}
         for index, item in enumerate(raw):
             if index in refused:
-                invalid[index] = refused[index]
+                invalid[index] = SetAside(_sent_id(item), refused[index])
                 continue
             try:
                 good.append(item if isinstance(item, Event) else Event.model_validate(item))
                 positions.append(index)
             except ValidationError as exc:
-                invalid[index] = "; ".join(_describe_error(e) for e in exc.errors(include_url=False))
-        # A refused event is still named by its id where it sent one, so the sender can match the answer.
-        ids = {i: item["id"].replace("\x00", "") for i, item in enumerate(raw)
-               if i in invalid and isinstance(item, dict) and isinstance(item.get("id"), str)}  # fmt: skip
+                reason = "; ".join(_describe_error(e) for e in exc.errors(include_url=False))
+                invalid[index] = SetAside(_sent_id(item), reason)
         if not good and set(data) - {"events"}:
             return handler(data)  # report the unknown top-level fields
         model = handler({**data, "events": good}) if good else cls.model_construct(events=[])
         model._positions = positions
         model._invalid = invalid
-        model._invalid_ids = ids
         return model
 
     def numbered(self) -> list[tuple[int, Event]]:
@@ -129,13 +136,8 @@ class IngestBatchRequest(Request):
         return list(zip(positions, self.events, strict=True))
 
     @property
-    def malformed(self) -> dict[int, str]:
+    def malformed(self) -> dict[int, SetAside]:
         return dict(self._invalid)
-
-    @property
-    def malformed_ids(self) -> dict[int, str]:
-        """The ids that set-aside events sent, by index."""
-        return dict(self._invalid_ids)
 
 
 _EVENT_LIST = TypeAdapter(list[Event])

@@ -74,10 +74,9 @@ class MeteringOps:
     def ingest_batch_events(self, request: s.IngestBatchRequest, *, actor: Actor) -> s.IngestBatchResponse:
         """Malformed events were set aside when the request was read: they are named by their index in
         the request as sent, and so is each event the server refuses."""
-        ids = request.malformed_ids
         failed = [
-            s.FailedEvent(index=index, eventId=ids.get(index), status="INGESTION_FAILED", message=message)
-            for index, message in request.malformed.items()
+            s.FailedEvent(index=index, eventId=aside.event_id, status="INGESTION_FAILED", message=aside.reason)
+            for index, aside in request.malformed.items()
         ]
         numbered = [(index, _with_id(event)) for index, event in request.numbered()]
         accepted = duplicates = 0
