@@ -127,8 +127,10 @@ def fold() -> int:
 
 # PostgreSQL folds in one statement: the JSON is taken apart and summed per hour first (batches folded
 # together share most of their hours), then those sums per day, and both are added to the rollups, by the
-# database and several times faster than the same work in Python. Keys are sorted so concurrent folds lock
-# rollup rows in one order. Days are floored the way Python's % floors them.
+# database and several times faster than the same work in Python. The hourly sums are already one row per
+# key, so only the few daily rows are grouped again. Keys are sorted, by byte (a collation's comparison costs
+# more than the bigint keys), so concurrent folds lock rollup rows in one order. Days are floored the way
+# Python's % floors them.
 _DAY_OF = "(h - ((h % 86400) + 86400) % 86400)"
 _FOLD_SQL = f"""
 WITH moved AS (
@@ -145,19 +147,21 @@ WITH moved AS (
     GROUP BY 1, 2, 3, 4
 ), usage_added AS (
     INSERT INTO engine_usagerollup (account_id, meter_id, grain, bucket, quantity_micros, events)
-    SELECT account, meter, grain, to_timestamp(at), SUM(micros), SUM(events)
+    SELECT account, meter, grain, to_timestamp(at), micros, events
     FROM (SELECT account, meter, 'H' AS grain, h AS at, micros, events FROM usage_hours
-          UNION ALL SELECT account, meter, 'D', {_DAY_OF}, micros, events FROM usage_hours) AS both_grains
-    GROUP BY account, meter, grain, at ORDER BY account, meter, grain, at
+          UNION ALL SELECT account, meter, 'D', {_DAY_OF}, SUM(micros), SUM(events) FROM usage_hours GROUP BY 1, 2, 4
+    ) AS both_grains
+    ORDER BY account, meter, grain COLLATE "C", at
     ON CONFLICT (account_id, meter_id, grain, bucket) DO UPDATE SET
         quantity_micros = engine_usagerollup.quantity_micros + excluded.quantity_micros,
         events = engine_usagerollup.events + excluded.events
 ), counts_added AS (
     INSERT INTO engine_eventrollup (account_id, schema_id, status, grain, bucket, events)
-    SELECT account, schema, status, grain, to_timestamp(at), SUM(events)
+    SELECT account, schema, status, grain, to_timestamp(at), events
     FROM (SELECT account, schema, status, 'H' AS grain, h AS at, events FROM count_hours
-          UNION ALL SELECT account, schema, status, 'D', {_DAY_OF}, events FROM count_hours) AS both_grains
-    GROUP BY account, schema, status, grain, at ORDER BY account, schema, status, grain, at
+          UNION ALL SELECT account, schema, status, 'D', {_DAY_OF}, SUM(events) FROM count_hours GROUP BY 1, 2, 3, 5
+    ) AS both_grains
+    ORDER BY account, schema, status COLLATE "C", grain COLLATE "C", at
     ON CONFLICT (account_id, schema_id, status, grain, bucket) DO UPDATE SET
         events = engine_eventrollup.events + excluded.events
 )
