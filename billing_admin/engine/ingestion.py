@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -33,24 +34,33 @@ STATUS_TEXT = {
 }
 
 
-@dataclass(slots=True)  # a thousand per batch: slots make each cheaper to build and read
+@dataclass(slots=True)  # a thousand per batch: slots, and no per-event default lists, make each cheap to build
 class Pending:
+    """An event that passed the checks, on its way to the meters and the insert. Once stored it answers as
+    its own outcome (its status and meters; neither failed nor a duplicate): a batch builds no second object
+    per event for the answer."""
+
     index: int
     event_id: str
     event: s.Event
     account_pk: int
     schema_pk: int
     timestamp: datetime
-    attributes: dict[str, Decimal] = field(default_factory=dict)  # filled as the event is metered
-    meters: list[tuple[int, int]] = field(default_factory=list)  # (meter pk, micros)
-    meters_json: list[dict] = field(default_factory=list)  # as stored and answered: {"id", "name", "units"}
-    features: list[tuple[int, Decimal]] = field(default_factory=list)
+    attributes: dict[str, Decimal] | None = None  # set as the event is metered
+    counted: Sequence[tuple[int, int]] = ()  # (meter pk, micros) for each meter it counted toward
+    meters: Sequence[dict] = ()  # the same meters as stored and answered: {"id", "name", "units"}
+    meters_text: str = "[]"  # `meters` as JSON
+    features: Sequence[tuple[int, Decimal]] = ()
     cycle_pk: int | None = None
     no_meter_status: str = "INGESTION_COMPLETED_NO_MATCHING_METERS"
 
+    message = ""  # not fields: what every stored event answers, as an `Outcome` would
+    duplicate = False
+    failed = False
+
     @property
     def status(self) -> str:
-        if self.meters:
+        if self.counted:
             return "INGESTION_COMPLETED_EVENT_METERED"
         return self.no_meter_status
 
@@ -61,7 +71,7 @@ class Outcome:
     status: str
     message: str = ""
     duplicate: bool = False
-    meters: list[dict] = field(default_factory=list)
+    meters: Sequence[dict] = ()
 
     @property
     def failed(self) -> bool:
@@ -105,15 +115,19 @@ def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
             "attribute": p.attributes, "attributes": p.attributes,
             "dimension": dimensions, "dimensions": dimensions,
         }  # fmt: skip
+        counted, entries, texts = [], [], []
         for meter in meters:
             units = meter.units(p.attributes, dimensions, data)
             if units is not None:
-                entry, micros = meter.counted(units)
-                p.meters.append((meter.pk, micros))
-                p.meters_json.append(entry)
-    for feature_pk, attribute in meter_set.features_by_schema.get(p.schema_pk, ()):
-        if attribute in p.attributes:
-            p.features.append((feature_pk, p.attributes[attribute]))
+                entry, micros, text = meter.counted(units)
+                counted.append((meter.pk, micros))
+                entries.append(entry)
+                texts.append(text)
+        if counted:
+            p.counted, p.meters, p.meters_text = counted, entries, f"[{','.join(texts)}]"
+    features = meter_set.features_by_schema.get(p.schema_pk)
+    if features:
+        p.features = [(pk, p.attributes[attribute]) for pk, attribute in features if attribute in p.attributes]
 
 
 def _numeric(value: str) -> bool:
@@ -166,12 +180,16 @@ def _checked(
             continue
         firsts[event_id] = index
         account = accounts.get(event.accountId)
+        schema_pk = schemas.get(event.schemaName)
         at = _utc(event.timestamp)
-        problem = _problem(event, at, account, schemas, horizon)
-        if problem is not None:
-            outcomes[index] = Outcome(event_id, *problem)
+        # The usual event passes every check: test them at once, and ask _problem which failed only if one did.
+        if (
+            account is None or account[1] == "ARCHIVED" or schema_pk is None or at > horizon
+            or not all(_numeric(a.value) for a in event.attributes)
+        ):  # fmt: skip
+            outcomes[index] = Outcome(event_id, *_problem(event, at, account, schemas, horizon))
         else:
-            checked.append(Pending(index, event_id, event, account[0], schemas[event.schemaName], at))
+            checked.append(Pending(index, event_id, event, account[0], schema_pk, at))
     checked.sort(key=_by_event_id)  # the order insert_events asks for
     return checked, firsts, repeats
 
@@ -207,7 +225,7 @@ def _deltas(stored: list[Pending]) -> tuple[str | None, dict, dict]:
         second = math.floor(p.timestamp.timestamp())  # floor: an hour before 1970 starts below it
         hour = second - second % 3600
         counts[(p.account_pk, p.schema_pk, p.status, hour)] += 1
-        for meter_pk, micros in p.meters:
+        for meter_pk, micros in p.counted:
             row = usage[(p.account_pk, meter_pk, hour)]
             row[0] += micros
             row[1] += 1
@@ -262,7 +280,7 @@ def _write(
             written.append(p)
             yield (
                 p.event_id, p.account_pk, p.schema_pk, p.cycle_pk, p.timestamp, now, event.accountId,
-                as_json(event.attributes), as_json(event.dimensions), p.status, as_json(p.meters_json),
+                as_json(event.attributes), as_json(event.dimensions), p.status, p.meters_text,
             )  # fmt: skip
 
     inserted, deltas = rollups.insert_events(rows(), meanwhile=lambda: _deltas(written))
@@ -277,7 +295,7 @@ def _write(
 
 def _ingest(
     numbered: list[tuple[int, s.Event]], malformed: dict[int, s.SetAside], actor: Actor, now: datetime | None = None
-) -> dict[int, Outcome]:
+) -> dict[int, Outcome | Pending]:
     now = now or timezone.now()
     outcomes = {i: Outcome(aside.event_id, "INGESTION_FAILED", aside.reason) for i, aside in malformed.items()}
     checked, firsts, repeats = _checked(numbered, outcomes, now)
@@ -288,7 +306,7 @@ def _ingest(
         written, inserted = _write(checked, cycles, outcomes, now)
         for p in written:
             if p.event_id in inserted:
-                outcomes[p.index] = Outcome(p.event_id, p.status, meters=p.meters_json)
+                outcomes[p.index] = p
         # Whatever this call did not insert but is stored (earlier, by a concurrent writer, or a replay
         # refused for its closed cycle) answers with its first outcome.
         not_inserted = {p.event_id for p in checked if p.event_id not in inserted}

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
+from pydantic_core import to_json
 
 from . import jsonlogic
 from .models import Feature, UsageMeter
@@ -42,18 +43,19 @@ class CompiledMeter:
     aggregation: str
     filters: tuple[tuple[str, str, str], ...]  # (kind, name, value)
     computations: tuple[tuple[Any, Any], ...]  # (matcher or None, computation)
-    # Units seen before -> (the meter's entry as stored with an event, micros): formatting a Decimal costs
-    # more than metering it, and a meter sees the same few values again and again.
-    _counted: dict[Decimal, tuple[dict, int]] = field(default_factory=dict, compare=False, repr=False)
+    # Units seen before -> (the meter's entry as stored with an event, micros, the entry as JSON): formatting
+    # a Decimal and writing JSON cost more than metering, and a meter sees the same few values again and again.
+    _counted: dict[Decimal, tuple[dict, int, str]] = field(default_factory=dict, compare=False, repr=False)
 
-    def counted(self, units: Decimal) -> tuple[dict, int]:
-        """The event's entry for this meter ({"id", "name", "units"}, shared: never mutate it) and its micros."""
+    def counted(self, units: Decimal) -> tuple[dict, int, str]:
+        """The event's entry for this meter ({"id", "name", "units"}, shared: never mutate it), its micros and
+        the entry as JSON text."""
         hit = self._counted.get(units)
         if hit is None:
             if len(self._counted) >= _COUNTED_LIMIT:
                 self._counted.clear()
-            text = format(units.normalize(), "f")
-            hit = self._counted[units] = ({"id": self.meter_id, "name": self.name, "units": text}, to_micros(units))
+            entry = {"id": self.meter_id, "name": self.name, "units": format(units.normalize(), "f")}
+            hit = self._counted[units] = (entry, to_micros(units), to_json(entry).decode())
         return hit
 
     def _passes_filters(self, attributes: dict[str, Decimal], dimensions: dict[str, str]) -> bool:
