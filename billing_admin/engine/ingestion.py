@@ -52,17 +52,11 @@ class Pending:
     meters_text: str = "[]"  # `meters` as JSON
     features: Sequence[tuple[int, Decimal]] = ()
     cycle_pk: int | None = None
-    no_meter_status: str = "INGESTION_COMPLETED_NO_MATCHING_METERS"
+    status: str = "INGESTION_COMPLETED_NO_MATCHING_METERS"  # until metering says otherwise
 
     message = ""  # not fields: what every stored event answers, as an `Outcome` would
     duplicate = False
     failed = False
-
-    @property
-    def status(self) -> str:
-        if self.counted:
-            return "INGESTION_COMPLETED_EVENT_METERED"
-        return self.no_meter_status
 
 
 @dataclass(slots=True)
@@ -110,7 +104,7 @@ def _resolve(refs: set[str], schema_names: set[str]) -> tuple[dict[str, tuple[in
 def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
     meters = meter_set.by_schema.get(p.schema_pk, ())
     if meters:
-        p.no_meter_status = "INGESTION_COMPLETED_EVENT_NOT_METERED"
+        p.status = "INGESTION_COMPLETED_EVENT_NOT_METERED"
         data = {
             "attribute": p.attributes, "attributes": p.attributes,
             "dimension": dimensions, "dimensions": dimensions,
@@ -125,6 +119,7 @@ def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
                 texts.append(text)
         if counted:
             p.counted, p.meters, p.meters_text = counted, entries, f"[{','.join(texts)}]"
+            p.status = "INGESTION_COMPLETED_EVENT_METERED"
     features = meter_set.features_by_schema.get(p.schema_pk)
     if features:
         p.features = [(pk, p.attributes[attribute]) for pk, attribute in features if attribute in p.attributes]

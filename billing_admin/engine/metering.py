@@ -69,13 +69,13 @@ class CompiledMeter:
 
     def units(self, attributes: dict[str, Decimal], dimensions: dict[str, str], data: dict) -> Decimal | None:
         """Units this event adds, or None when the meter does not match it."""
-        if not self._passes_filters(attributes, dimensions):
+        if self.filters and not self._passes_filters(attributes, dimensions):
             return None
         for matcher, computation in self.computations:
             if matcher is not None and not jsonlogic.truthy(matcher(data)):
                 continue
             if self.aggregation == "COUNT":
-                return Decimal(1)
+                return _ONE  # Decimals are immutable: one shared 1 for every counted event
             try:
                 return jsonlogic.to_decimal(computation(data))
             except jsonlogic.JsonLogicError as exc:
