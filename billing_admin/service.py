@@ -16,7 +16,7 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.errors import InvalidInputError, NotFoundError
 from billing_admin.operations import BY_NAME
-from billing_admin.schemas.nul import NUL_PROBLEM, nul_events, nul_path
+from billing_admin.schemas.nul import NUL_PROBLEM, may_hold_nul, nul_events, nul_path
 
 
 class BillingService(Protocol):
@@ -108,6 +108,8 @@ def parse_request(operation: str, payload: dict[str, Any] | BaseModel) -> BaseMo
 def _nul_refused(operation: str, payload: Any) -> dict[str, Any] | None:
     """Refuse arguments holding a NUL character (PostgreSQL cannot store one) with a field error, as the
     REST API does; a batch instead names the events that hold one and keeps the rest."""
+    if not may_hold_nul(payload):
+        return None
     if operation == "ingest_batch_events" and isinstance(payload, dict) and isinstance(payload.get("events"), list):
         where = nul_path({key: value for key, value in payload.items() if key != "events"})
         refused = nul_events(payload["events"])

@@ -192,3 +192,22 @@ def test_a_batch_refuses_only_the_events_holding_a_nul_character(connect_http, w
     [refused] = answer["failed"]
     assert refused["index"] == 0 and refused["eventId"] == "nul-1" and "dimensions.region" in refused["message"]
     assert list(Event.objects.values_list("event_id", flat=True)) == ["ok-1"]
+
+
+def test_text_that_spells_the_nul_escape_is_ingested_as_sent(connect_http, write_token, customer, service, actor):
+    service.create_usage_meter(
+        s.CreateUsageMeterRequest(name="api_calls", aggregation="COUNT", eventSchemaName="api_requests"), actor=actor
+    )
+    spelled = "\\u0000"  # a backslash and five characters, not a NUL: nothing to refuse
+
+    async def scenario():
+        async with connect_http(write_token.raw) as client:
+            return await client.call_tool("ingest_batch_events", {"events": [
+                {"id": f"id {spelled}", "schemaName": "api_requests", "accountId": "acc_987",
+                 "timestamp": "2026-11-20T12:00:00Z", "dimensions": {"region": spelled}},
+            ]})  # fmt: skip
+
+    result = anyio.run(scenario)
+    assert not result.is_error and result.structured_content["accepted"] == 1
+    stored = Event.objects.get()
+    assert stored.event_id == f"id {spelled}" and stored.dimensions == {"region": spelled}
