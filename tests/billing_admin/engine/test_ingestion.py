@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -63,6 +64,16 @@ def test_an_event_is_metered_at_ingestion_and_says_which_meters_counted(metered,
     assert sorted((m.name, str(m.units)) for m in answer.meters) == [("api_calls", "1"), ("api_units", "12.5")]
     assert usage("api_units") == 12_500_000 and usage("api_calls") == 1_000_000
     assert AuditLog.objects.filter(action="ingest_events", door="page").count() == 1
+
+
+def test_a_batch_is_audited_once_naming_the_first_fifty_ids_it_stored(metered, actor):
+    call("ingest_event", {"event": event(id="e-000")}, actor=actor)  # stored before: the batch only replays it
+    ids = [f"e-{n:03}" for n in range(60)]
+    random.Random(3).shuffle(ids)
+    call("ingest_batch_events", {"events": [event(id=event_id) for event_id in ids]}, actor=actor)
+    record = AuditLog.objects.filter(action="ingest_events").latest("id")
+    assert record.summary == "ingested 59 event(s); 0 refused"
+    assert record.changes["eventIds"] == [f"e-{n:03}" for n in range(1, 51)]
 
 
 def test_an_alias_names_the_account(metered, actor):
