@@ -30,6 +30,30 @@ def bench_database() -> Iterator[None]:
         settings_dict["TEST"]["NAME"] = original
 
 
+def database_cpu_seconds() -> float | None:
+    """CPU time used so far by the PostgreSQL server's processes (every backend, background workers too),
+    when the server runs on this machine and /proc shows them; None otherwise. Beside this process's own
+    CPU it tells where an operation's time goes."""
+    if connection.vendor != "postgresql" or connection.settings_dict.get("HOST") not in ("127.0.0.1", "localhost", ""):
+        return None
+    ticks = 0
+    try:
+        pids = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                name, _, rest = stat.read().partition(") ")
+            if name.endswith("(postgres"):
+                fields = rest.split()
+                # utime and stime, and for the server's parent the same of the backends that have ended
+                ticks += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended meanwhile
+    return ticks / os.sysconf("SC_CLK_TCK") if ticks else None
+
+
 def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
