@@ -145,9 +145,8 @@ def _problem(event: s.Event, at: datetime, account: tuple[int, str] | None, sche
             "INGESTION_FAILED_SCHEMA_NOT_DEFINED",
             f"schemaName: event schema '{event.schemaName}' is not defined; create_usage_meter creates it",
         )
-    bad = [a.name for a in event.attributes if not _numeric(a.value)]
-    if bad:
-        names = ", ".join(repr(b) for b in bad)
+    if not all(_numeric(a.value) for a in event.attributes):  # the usual event: no list of bad names to build
+        names = ", ".join(repr(a.name) for a in event.attributes if not _numeric(a.value))
         return "INGESTION_FAILED_UNITS_INVALID", f'attributes: value of {names} is not a number; send e.g. "50"'
     if at > horizon:
         return (
@@ -176,16 +175,12 @@ def _checked(
             continue
         firsts[event_id] = index
         account = accounts.get(event.accountId)
-        schema_pk = schemas.get(event.schemaName)
         at = _utc(event.timestamp)
-        # The usual event passes every check: test them at once, and ask _problem which failed only if one did.
-        if (
-            account is None or account[1] == "ARCHIVED" or schema_pk is None or at > horizon
-            or not all(_numeric(a.value) for a in event.attributes)
-        ):  # fmt: skip
-            outcomes[index] = Outcome(event_id, *_problem(event, at, account, schemas, horizon))
+        problem = _problem(event, at, account, schemas, horizon)
+        if problem is not None:
+            outcomes[index] = Outcome(event_id, *problem)
         else:
-            checked.append(Pending(index, event_id, event, account[0], schema_pk, at))
+            checked.append(Pending(index, event_id, event, account[0], schemas[event.schemaName], at))
     checked.sort(key=_by_event_id)  # the order insert_events asks for
     return checked, firsts, repeats
 
