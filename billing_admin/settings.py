@@ -74,6 +74,11 @@ ASGI_APPLICATION = "billing_admin.asgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `sqlite:///db.sqlite3` names the project's file wherever the process starts (an MCP client
+    # launches `mcp_stdio` from its own directory), never a new empty file beside it.
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:") and not Path(_sqlite_name).is_absolute():
+        DATABASES["default"]["NAME"] = str(BASE_DIR / _sqlite_name)
     # WAL and a busy timeout let the uvicorn workers, the scheduler and tests share one file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}

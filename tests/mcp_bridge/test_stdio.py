@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -13,6 +15,7 @@ import pytest
 from mcp import Client
 
 from billing_admin.operations import OPERATIONS
+from tests.mcp_bridge.conftest import stdio_parameters
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -131,3 +134,70 @@ def test_it_refuses_an_unknown_token_name(subprocess_database_url):
     assert completed.returncode != 0
     assert completed.stdout == ""
     assert "no live token named 'nobody'" in completed.stderr
+
+
+def _start_and_exit(database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "manage.py"), "mcp_stdio", "--scope", "read"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_a_relative_sqlite_path_names_the_project_file_wherever_the_client_starts_it(subprocess_database_url, tmp_path):
+    if not subprocess_database_url().startswith("sqlite"):
+        pytest.skip("a SQLite path")
+    database = Path(subprocess_database_url().removeprefix("sqlite:///"))
+    elsewhere = tmp_path / "client-home"
+    elsewhere.mkdir()
+    parameters = stdio_parameters(f"sqlite:///{os.path.relpath(database, PROJECT_DIR)}", "--scope", "read")
+    parameters = parameters.model_copy(update={"cwd": str(elsewhere)})
+    parameters.args[0] = str(PROJECT_DIR / "manage.py")
+
+    async def scenario():
+        async with Client(parameters) as client:
+            return await client.call_tool("list_customers", {})
+
+    listed = anyio.run(scenario)
+    assert not listed.is_error
+    assert list(elsewhere.iterdir()) == []  # no empty database was created where the client started it
+
+
+def test_a_missing_sqlite_database_is_one_line_and_creates_nothing(tmp_path):
+    completed = _start_and_exit("sqlite:///never-migrated.sqlite3", tmp_path)
+    assert completed.returncode != 0
+    assert completed.stdout == ""
+    assert completed.stderr.strip().count("\n") == 0
+    assert f"no database at {PROJECT_DIR / 'never-migrated.sqlite3'}" in completed.stderr
+    assert "manage.py migrate" in completed.stderr
+    assert not (PROJECT_DIR / "never-migrated.sqlite3").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unmigrated_database_is_named_with_the_command_that_fixes_it(tmp_path):
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()
+    completed = _start_and_exit(f"sqlite:///{empty}", tmp_path)
+    assert completed.returncode != 0
+    assert completed.stderr.strip().count("\n") == 0
+    assert "lacks" in completed.stderr and "manage.py migrate" in completed.stderr
+
+
+def test_an_unreachable_postgresql_server_is_one_line_not_a_traceback(tmp_path):
+    completed = _start_and_exit("postgres://postgres@127.0.0.1:1/billing", tmp_path)
+    assert completed.returncode != 0
+    assert completed.stdout == ""
+    assert completed.stderr.strip().count("\n") == 0
+    assert "Traceback" not in completed.stderr
+    assert "cannot use the postgresql database billing" in completed.stderr
+
+
+def test_a_malformed_database_url_is_one_line_not_a_traceback(tmp_path):
+    completed = _start_and_exit("nosuchscheme://somewhere/billing", tmp_path)
+    assert completed.returncode != 0
+    assert completed.stderr.strip().count("\n") == 0
+    assert completed.stderr.startswith("manage.py: configuration error:")

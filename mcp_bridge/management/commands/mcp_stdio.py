@@ -16,6 +16,7 @@ from mcp.server.stdio import stdio_server
 from billing_admin.actors import Actor
 from billing_admin.engine.tokens import token_active, token_actor
 from mcp_bridge.server import server_for
+from mcp_bridge.startup import database_problem
 
 
 class Command(BaseCommand):
@@ -29,6 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+        problem = database_problem()
+        if problem is not None:
+            raise CommandError(problem)
         if options["token"]:
             token = token_active(name=options["token"])
             if token is None:
