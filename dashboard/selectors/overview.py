@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 
+from billing_admin import schemas as s
 from billing_admin.engine import metric_backlog
+from billing_admin.engine.close_failures import close_failure_list, close_failure_to_schema
 from billing_admin.engine.models import Account, AuditLog, EventRollup, Invoice
 from billing_admin.money import from_minor
 
@@ -98,3 +100,8 @@ def usage_leaders(*, since: datetime, limit: int = 5) -> list[UsageLeader]:
 
 def recent_changes(*, limit: int = 8) -> list[AuditLog]:
     return list(AuditLog.objects.order_by("-at", "-id")[:limit])
+
+
+def close_failures(*, limit: int = 20) -> list[s.CloseFailure]:
+    """Cycles the last close could not finalize, newest first: each one's account is waiting on a fix."""
+    return [close_failure_to_schema(f) for f in close_failure_list()[:limit]]
