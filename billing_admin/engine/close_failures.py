@@ -8,8 +8,10 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from billing_admin import schemas as s
+from billing_admin.actors import Actor
 from billing_admin.errors import AccountDataError, BillingError
 
+from .audit import audit_record
 from .models import BillingCycle, CloseFailure
 
 # What closing one account can raise because of that account's data. Anything else (a lost
@@ -32,12 +34,20 @@ def failure_of(cycle: BillingCycle, exc: Exception) -> AccountDataError:
     )
 
 
-def close_failure_record(cycle: BillingCycle, error: BillingError) -> CloseFailure:
+def close_failure_record(cycle: BillingCycle, error: BillingError, *, actor: Actor) -> CloseFailure:
     """Remember why `cycle` stayed OPEN; a repeat counts another attempt. Its own transaction, after
-    the failed close rolled back."""
+    the failed close rolled back, audited as part of the close that `actor` ran."""
     now = timezone.now()
     message = error.message[:1000]
     with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="generate_invoices",
+            object_type="billing_cycle",
+            object_id=cycle.account.account_id,
+            summary=f"could not close the {cycle.start:%b %Y} cycle of {cycle.account.account_id}: {message}",
+            changes={"code": error.code, "cycleStart": cycle.start, "cycleEnd": cycle.end},
+        )
         found = CloseFailure.objects.filter(cycle=cycle)
         if not found.update(code=error.code, message=message, last_failed_at=now, attempts=F("attempts") + 1):
             try:

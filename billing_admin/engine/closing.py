@@ -95,7 +95,7 @@ def cycles_close(*, cycle_pks: list[int], as_of: datetime, actor: Actor) -> Clos
     except ACCOUNT_FAILURES as exc:
         return _close_apart(cycle_pks, as_of, actor, exc)
     for cycle, error in blocked.values():
-        run.failures.append(close_failure_record(cycle, error))
+        run.failures.append(close_failure_record(cycle, error, actor=actor))
     return run
 
 
@@ -108,7 +108,7 @@ def _close_apart(cycle_pks: list[int], as_of: datetime, actor: Actor, exc: Excep
     if not cycles:
         raise exc
     if len(cycles) == 1:
-        return CloseRun(failures=[close_failure_record(cycles[0], failure_of(cycles[0], exc))])
+        return CloseRun(failures=[close_failure_record(cycles[0], failure_of(cycles[0], exc), actor=actor)])
     by_account: dict[int, list[int]] = defaultdict(list)
     for cycle in cycles:
         by_account[cycle.account_id].append(cycle.pk)

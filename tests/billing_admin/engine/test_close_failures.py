@@ -74,6 +74,15 @@ def test_close_cycles_closes_every_other_account_records_the_failure_and_exits_n
     assert failures(actor, "acc_987") == []
 
 
+def test_a_failed_close_is_audited_as_the_close_that_met_it(two_accounts):
+    from billing_admin.engine.models import AuditLog
+
+    close_cycles()
+    entry = AuditLog.objects.get(object_type="billing_cycle", object_id="acc_bad")
+    assert (entry.action, entry.door, entry.actor_name) == ("generate_invoices", "cli", "manage.py close_cycles")
+    assert "could not close the Jan 2026 cycle of acc_bad" in entry.summary
+
+
 def test_a_second_run_after_the_data_is_corrected_closes_the_account_and_clears_its_failure(two_accounts, actor):
     close_cycles()
     repair_usage("acc_bad", units=7)
