@@ -102,6 +102,9 @@ def recent_changes(*, limit: int = 8) -> list[AuditLog]:
     return list(AuditLog.objects.order_by("-at", "-id")[:limit])
 
 
-def close_failures(*, limit: int = 20) -> list[s.CloseFailure]:
-    """Cycles the last close could not finalize, newest first: each one's account is waiting on a fix."""
-    return [close_failure_to_schema(f) for f in close_failure_list()[:limit]]
+def close_failures(*, limit: int = 20) -> tuple[list[s.CloseFailure], int]:
+    """Cycles the last close could not finalize, newest first (each one's account is waiting on a fix),
+    and how many there are in all."""
+    found = close_failure_list()
+    shown = [close_failure_to_schema(f) for f in found[:limit]]
+    return shown, len(shown) if len(shown) < limit else found.count()

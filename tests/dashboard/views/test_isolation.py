@@ -107,6 +107,7 @@ def test_a_failed_close_is_shown_on_the_overview_and_the_account_page(viewer, ba
     assert close_cycles() is not None
     overview = viewer.get(reverse("dashboard:overview")).content.decode()
     assert 'id="close-failures"' in overview and "cycle Feb 1 – Mar 1, 2026" in overview
+    assert "1 billing cycle could not be closed" in overview
     assert "quantity must be 0 or more" in overview
     page = viewer.get(reverse("dashboard:account-detail", args=["acc_bad"])).content.decode()
     assert 'id="close-failures"' in page
@@ -119,3 +120,17 @@ def test_a_later_successful_close_clears_the_notice(viewer, bad_neighbour):
     repair_usage("acc_bad")
     assert close_cycles() is None
     assert 'id="close-failures"' not in viewer.get(reverse("dashboard:overview")).content.decode()
+
+
+def test_the_overview_counts_every_failure_even_past_the_ones_it_lists(bad_neighbour, actor):
+    from dashboard.selectors.overview import close_failures
+
+    call("create_account", {"id": "acc_bad_2", "name": "Also bad", "customerId": "cust_123", "invoiceCurrency": "USD"},
+         actor=actor)  # fmt: skip
+    call("update_account", {"accountId": "acc_bad_2", "pricePlanId": bad_neighbour.plan_id,
+                            "effectiveFrom": factories.JAN.isoformat()}, actor=actor)  # fmt: skip
+    factories.ingest(actor, "acc_bad_2", 10, FEB_10, event_id="bad-2-feb")
+    plant_negative_usage("acc_bad_2", FEB_10)
+    close_cycles()
+    shown, count = close_failures(limit=1)
+    assert len(shown) == 1 and count == 2
