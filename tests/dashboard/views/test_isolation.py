@@ -60,7 +60,7 @@ def test_the_invoice_list_renders_everyone_and_says_which_draft_could_not_be_com
     assert response.status_code == 200
     page = response.content.decode()
     assert bad_neighbour.due_invoice in page and "$189.00" in page
-    assert "could not be computed: usage of account acc_bad" in page
+    assert "could not be computed</a>" in page and 'title="usage of account acc_bad in the' in page
 
 
 def test_the_bad_accounts_page_renders_and_says_its_charges_could_not_be_computed(viewer, bad_neighbour):
