@@ -85,3 +85,16 @@ class UpstreamError(BillingError):
 
     code = "upstream_error"
     status = 502
+
+
+class AccountDataError(BillingError):
+    """One account's stored data cannot be priced or closed (e.g. a negative usage total stored before
+    the door refused such values). Reads show that account's rows in an error state and closing
+    records the failure and goes on: one account's data never stops billing for the others."""
+
+    code = "account_data_error"
+    status = 409
+
+    def __init__(self, message: str, *, account_id: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details={"accountId": account_id, **(details or {})})
+        self.account_id = account_id

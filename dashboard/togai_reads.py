@@ -64,6 +64,7 @@ def _row(invoice: s.invoices.InvoiceSummary) -> InvoiceRow:
         account_name="",
         customer_id=invoice.customerId,
         customer_name="",
+        problem=invoice.computationError or "",
     )
 
 

@@ -8,10 +8,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from billing_admin import schemas as s
+from billing_admin.errors import AccountDataError
 from billing_admin.money import from_minor
 
 from .assignments import assignment_current
 from .billing_cycles import cycle_ensure
+from .close_failures import close_failure_list, close_failure_to_schema
 from .credits import credit_to_schema, credits_active
 from .invoicing import cycles_price
 from .metering import from_micros
@@ -51,6 +53,7 @@ def account_financials(*, account: Account, base: s.Account) -> s.AccountDetail:
         credits=[credit_to_schema(c) for c in credits_active(account)],
         outstandingInvoices=outstanding,
         outstandingAmount=sum((o.dueAmount for o in outstanding if o.currency == account.invoice_currency), Decimal(0)),
+        closeFailures=[close_failure_to_schema(f) for f in close_failure_list(account_pk=account.pk)],
     )
 
 
@@ -59,13 +62,15 @@ def _current_cycle(account: Account, now) -> s.accounts.CurrentCycle | None:  # 
     if cycle is None:
         return None
     priced = cycles_price([cycle])[cycle.pk]
+    failed = isinstance(priced, AccountDataError)
     usage = CycleUsage.objects.filter(cycle=cycle).select_related("meter").order_by("meter__name")
     invoice = Invoice.objects.filter(cycle=cycle).values_list("invoice_id", flat=True).first()
     return s.accounts.CurrentCycle(
         startDate=cycle.start,
         endDate=cycle.end,
         invoiceId=invoice,
-        chargesSoFar=priced.gross,
+        chargesSoFar=None if failed else priced.gross,
+        chargesError=priced.message if failed else None,
         currency=cycle.currency,
         usage=[
             {"usageMeterId": u.meter.meter_id, "name": u.meter.name, "quantity": from_micros(u.quantity_micros)}

@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from billing_admin import schemas as s
-from billing_admin.errors import NotFoundError
-from billing_admin.money import from_minor, money_str, to_minor
+from billing_admin.errors import AccountDataError, NotFoundError
+from billing_admin.money import from_minor, money_str
 
 from .cycles import cycle_at
 from .filters import filter_given
@@ -23,9 +23,15 @@ from .metering import from_micros
 from .models import BillingCycle, CycleUsage, FeatureGrant, FeatureUsage, Invoice
 from .rating import compiled, cycle_index, natural_seconds
 
+Priced = dict[int, PricedCycle | AccountDataError]
 
-def cycles_price(cycles: list[BillingCycle]) -> dict[int, PricedCycle]:
-    """Price many cycles with three queries (usage, feature use, feature grants), whatever their size."""
+
+def cycles_price(cycles: list[BillingCycle]) -> Priced:
+    """Price many cycles with three queries (usage, feature use, feature grants), whatever their size.
+
+    A cycle whose stored data cannot be priced (pricing refuses a negative quantity, rightly) maps to
+    its account's `AccountDataError` instead: each caller decides once what that cycle's row shows,
+    and every other cycle is priced as usual."""
     pks = [c.pk for c in cycles]
     usage: dict[int, dict] = defaultdict(dict)
     for cycle_pk, meter_pk, micros in CycleUsage.objects.filter(cycle_id__in=pks).values_list(
@@ -47,7 +53,19 @@ def cycles_price(cycles: list[BillingCycle]) -> dict[int, PricedCycle]:
             .annotate(total=Sum("granted_micros"))
         ):
             granted[row["cycle_id"]][row["feature_id"]] = from_micros(row["total"])
-    return {c.pk: price_cycle(plans[c.pk], _facts(c, plans[c.pk], usage, used, granted)) for c in cycles}
+    return {c.pk: _price_one(c, plans[c.pk], usage, used, granted) for c in cycles}
+
+
+def _price_one(cycle: BillingCycle, plan, usage, used, granted) -> PricedCycle | AccountDataError:  # noqa: ANN001
+    try:
+        return price_cycle(plan, _facts(cycle, plan, usage, used, granted))
+    except (ValueError, ArithmeticError) as exc:
+        account = cycle.account.account_id
+        return AccountDataError(
+            f"usage of account {account} in the {cycle.start:%b %Y} cycle cannot be priced ({exc}); "
+            "correct that usage data, no other account is affected",
+            account_id=account,
+        )
 
 
 def _facts(cycle: BillingCycle, plan, usage, used, granted) -> CycleFacts:  # noqa: ANN001
@@ -123,9 +141,10 @@ def invoices_render(invoices: list[Invoice], *, full: bool = False) -> list[s.In
         cur = invoice.currency
         tree = invoice.line_items or None
         total = from_minor(invoice.total_minor, cur)
-        if invoice.status == "DRAFT" and invoice.cycle_id in priced:
-            tree = invoice_tree(priced[invoice.cycle_id], cur)
-            total = priced[invoice.cycle_id].gross
+        draft = priced.get(invoice.cycle_id) if invoice.status == "DRAFT" else None
+        if isinstance(draft, PricedCycle):
+            tree = invoice_tree(draft, cur)
+            total = draft.gross
         out.append(
             s.Invoice(
                 id=invoice.invoice_id,
@@ -146,11 +165,7 @@ def invoices_render(invoices: list[Invoice], *, full: bool = False) -> list[s.In
                 updatedAt=invoice.updated_at,
                 revenueInfo=tree if full else None,
                 statusReason=invoice.status_reason,
+                computationError=draft.message if isinstance(draft, AccountDataError) else None,
             )
         )
     return out
-
-
-def draft_total_minor(cycle: BillingCycle) -> int:
-    priced = cycles_price([cycle])[cycle.pk]
-    return to_minor(priced.gross, cycle.currency)

@@ -39,6 +39,7 @@ from .events import (
     SetAside,
 )
 from .invoices import (
+    CloseFailure,
     GenerateInvoicesRequest,
     GenerateInvoicesResponse,
     GetInvoiceRequest,

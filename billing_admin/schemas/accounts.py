@@ -19,6 +19,7 @@ from .common import (
     UtcDatetime,
     WriteRequest,
 )
+from .invoices import CloseFailure
 from .wallets import Credit
 
 AccountStatus = Literal["ACTIVE", "DRAFT", "ARCHIVED"]
@@ -105,7 +106,12 @@ class CurrentCycle(Response):
     startDate: datetime = Field(description="Cycle start (inclusive).")
     endDate: datetime = Field(description="Cycle end (exclusive).")
     invoiceId: str | None = Field(default=None, description="The live DRAFT invoice of this cycle.")
-    chargesSoFar: Amount = Field(description="What the cycle has cost so far.")
+    chargesSoFar: Amount | None = Field(
+        default=None, description="What the cycle has cost so far; null when it could not be computed."
+    )
+    chargesError: str | None = Field(
+        default=None, description="Why the charges so far could not be computed from this account's usage data."
+    )
     currency: str = Field(description="Currency of the charges.")
     usage: list[MeterUsage] = Field(default_factory=list, description="Usage per meter in this cycle.")
 
@@ -140,3 +146,7 @@ class AccountDetail(Account):
         default_factory=list, description="Invoices that are DUE or PARTIALLY_PAID."
     )
     outstandingAmount: Amount = Field(default=Decimal(0), description="Sum still owed on those invoices.")
+    closeFailures: list[CloseFailure] = Field(
+        default_factory=list,
+        description="Cycles of this account that could not be closed into invoices; they stay OPEN until fixed.",
+    )

@@ -39,6 +39,11 @@ class InvoiceSummary(Response):
     invoiceDate: datetime = Field(description="Invoice date.")
     dueDate: datetime | None = Field(default=None, description="Due date.")
     updatedAt: datetime = Field(description="Last change.")
+    computationError: str | None = Field(
+        default=None,
+        description="Set when this DRAFT's charges could not be computed from its account's stored usage: the "
+        "amounts are then the last stored ones. Only this account is affected; correct its usage data.",
+    )
 
 
 InvoicePage = Page[InvoiceSummary]
@@ -82,6 +87,21 @@ class GenerateInvoicesRequest(WriteRequest):
     asOf: UtcDatetime | None = Field(default=None, description="Treat this moment as now (default: now).")
 
 
+class CloseFailure(Response):
+    accountId: str = Field(description="The account whose cycle could not be closed.")
+    cycleStart: datetime = Field(description="Start of the cycle left OPEN.")
+    cycleEnd: datetime = Field(description="End of the cycle left OPEN.")
+    code: str = Field(description="Error code, e.g. account_data_error.")
+    message: str = Field(description="What went wrong and what to do.")
+    failedAt: datetime = Field(description="When the last attempt failed.")
+    attempts: int = Field(description="Attempts that failed so far.")
+
+
 class GenerateInvoicesResponse(Response):
     closedCycles: int = Field(description="Cycles closed into DUE invoices.")
     invoiceIds: list[str] = Field(description="Invoices finalized (first 200).")
+    failed: list[CloseFailure] = Field(
+        default_factory=list,
+        description="Accounts whose cycles could not be closed on this run (first 200); every other account "
+        "was closed. Their cycles stay OPEN until a later run closes them.",
+    )

@@ -57,6 +57,7 @@ class InvoiceRow:
     account_name: str
     customer_id: str
     customer_name: str
+    problem: str = ""  # why a draft's charges could not be computed (its total is then not meaningful)
 
 
 @dataclass
@@ -153,6 +154,7 @@ def _rows(invoices: list[Invoice]) -> list[InvoiceRow]:
             account_name=i.account.name,
             customer_id=i.customer.customer_id,
             customer_name=i.customer.name,
+            problem=r.computationError or "",
         )
         for i, r in zip(invoices, rendered, strict=True)
     ]

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 
+from billing_admin import schemas as s
 from billing_admin.engine import metric_backlog
+from billing_admin.engine.close_failures import close_failure_list, close_failure_to_schema
 from billing_admin.engine.models import Account, AuditLog, EventRollup, Invoice
 from billing_admin.money import from_minor
 
@@ -98,3 +100,11 @@ def usage_leaders(*, since: datetime, limit: int = 5) -> list[UsageLeader]:
 
 def recent_changes(*, limit: int = 8) -> list[AuditLog]:
     return list(AuditLog.objects.order_by("-at", "-id")[:limit])
+
+
+def close_failures(*, limit: int = 20) -> tuple[list[s.CloseFailure], int]:
+    """Cycles the last close could not finalize, newest first (each one's account is waiting on a fix),
+    and how many there are in all."""
+    found = close_failure_list()
+    shown = [close_failure_to_schema(f) for f in found[:limit]]
+    return shown, len(shown) if len(shown) < limit else found.count()

@@ -21,12 +21,13 @@ from ..calls import Unavailable, read, write
 from ..forms.invoices import InvoiceFilterForm, InvoiceStatusForm
 from ..rendering import redirect_to, render_page
 from ..selectors.invoices import InvoiceRow, invoice_export, invoice_page
+from ..spreadsheet import text_cell
 
 PAGE_SIZE = 50
 SETTLEABLE = ("DUE", "PARTIALLY_PAID")
 CSV_HEADER = [
     "Invoice", "Status", "Customer id", "Customer", "Account id", "Account", "Invoice date",
-    "Period start", "Period end", "Due date", "Currency", "Total", "Paid",
+    "Period start", "Period end", "Due date", "Currency", "Total", "Paid", "Problem",
 ]  # fmt: skip
 
 
@@ -62,16 +63,19 @@ def _when(value) -> str:  # noqa: ANN001 - a datetime or None
 
 
 def csv_lines(rows: Iterable[InvoiceRow]) -> Iterator[str]:
+    """Text cells go through `text_cell` (no formulas); amounts stay numbers. A draft whose charges could
+    not be computed has an empty Total and says why under Problem, so nobody sums a made-up zero."""
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
     for row in rows:
+        text = [
+            row.id, row.status, row.customer_id, row.customer_name, row.account_id, row.account_name,
+            _when(row.invoice_date), _when(row.start_date), _when(row.end_date), _when(row.due_date), row.currency,
+        ]  # fmt: skip
+        total = "" if row.problem else money.money_str(row.total, row.currency)
         yield writer.writerow(
-            [
-                row.id, row.status, row.customer_id, row.customer_name, row.account_id, row.account_name,
-                _when(row.invoice_date), _when(row.start_date), _when(row.end_date), _when(row.due_date),
-                row.currency, money.money_str(row.total, row.currency), money.money_str(row.paid, row.currency),
-            ]
-        )  # fmt: skip
+            [*map(text_cell, text), total, money.money_str(row.paid, row.currency), text_cell(row.problem)]
+        )
 
 
 @viewer_required

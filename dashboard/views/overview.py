@@ -86,9 +86,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     if engine_tables_answer():
         owed, oldest_owed, owed_note = figures.outstanding_totals(), figures.oldest_outstanding(), ""
         leaders = figures.usage_leaders(since=this)
+        close_failures, close_failure_count = figures.close_failures()
     else:
         owed, oldest_owed, owed_note = togai_reads.owed(request)
         leaders = togai_reads.usage_leaders(request, since=this, until=following)
+        close_failures, close_failure_count = [], 0  # hosted Togai closes cycles itself
     context = {
         "revenue": revenue if isinstance(revenue, Unavailable) else revenue_by_currency(revenue.results[0], last, this),
         "this_month": this,
@@ -99,6 +101,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "ingestion_chart": chart,
         "ingested": ingested,
         "recent": figures.recent_changes(),
+        "close_failures": close_failures,
+        "close_failure_count": close_failure_count,
         "nav": "overview",
     }
     return render_page(request, "dashboard/overview.html", context)

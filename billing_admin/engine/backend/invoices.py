@@ -6,6 +6,7 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 
 from ..accounts import account_resolve
+from ..close_failures import close_failure_to_schema
 from ..closing import invoices_generate
 from ..idempotency import run_write
 from ..invoice_status import invoice_status_update
@@ -49,8 +50,12 @@ class InvoiceOps:
         account = account_resolve(request.accountId) if request.accountId else None
 
         def write() -> s.GenerateInvoicesResponse:
-            ids = invoices_generate(as_of=request.asOf or timezone.now(), actor=actor, account=account)
-            return s.GenerateInvoicesResponse(closedCycles=len(ids), invoiceIds=ids[:200])
+            run = invoices_generate(as_of=request.asOf or timezone.now(), actor=actor, account=account)
+            return s.GenerateInvoicesResponse(
+                closedCycles=len(run.invoice_ids),
+                invoiceIds=run.invoice_ids[:200],
+                failed=[close_failure_to_schema(f) for f in run.failures[:200]],
+            )
 
         # Closing commits batch by batch (10,000 accounts must not be one transaction), so it is not
         # wrapped whole; a repeat is harmless because closed cycles are skipped.

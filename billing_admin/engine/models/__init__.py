@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .audit import AuditLog, IdempotencyRecord
-from .billing import BillingCycle, CycleUsage, Invoice, PlanAssignment, PricePlan, RateCard
+from .billing import BillingCycle, CloseFailure, CycleUsage, Invoice, PlanAssignment, PricePlan, RateCard
 from .customers import Account, AccountAlias, Customer
 from .entitlements import Feature, FeatureGrant, FeatureUsage
 from .events import Event, EventRollup, EventSchema, MetricBacklog, UsageMeter, UsageRollup
@@ -16,6 +16,7 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "BillingCycle",
+    "CloseFailure",
     "Credit",
     "CreditTransaction",
     "Customer",

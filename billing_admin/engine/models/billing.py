@@ -103,6 +103,22 @@ class BillingCycle(models.Model):
         indexes = [models.Index(fields=["status", "grace_ends"])]
 
 
+class CloseFailure(models.Model):
+    """Why an account's due cycle could not be closed on the last try. The cycle stays OPEN, every
+    other account's close goes on, and the row is deleted when the cycle closes."""
+
+    cycle = models.OneToOneField(BillingCycle, on_delete=models.CASCADE, related_name="close_failure")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="close_failures")
+    code = models.CharField(max_length=40)
+    message = models.CharField(max_length=1000)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-last_failed_at", "-id"]
+
+
 class CycleUsage(models.Model):
     """Running metered quantity of one meter in one cycle, incremented at ingestion."""
 

@@ -266,3 +266,23 @@ def value(tree, kind: str) -> Decimal:
 
 def total(inv) -> Decimal:
     return D(str(inv.totalAmount))
+
+
+def plant_negative_usage(account_id: str, when: datetime) -> None:
+    """Legacy bad data as it can already sit in a database: the cycle containing `when` holds a negative
+    usage total (stored before the door refused such values). Raw ORM on purpose: no service writes it."""
+    from billing_admin.engine.models import CycleUsage
+
+    planted = CycleUsage.objects.filter(
+        cycle__account__account_id=account_id, cycle__start__lte=when, cycle__end__gt=when
+    ).update(quantity_micros=-5_000_000)
+    assert planted, f"{account_id} has no usage in the cycle of {when}"
+
+
+def repair_usage(account_id: str, units: int = 5) -> None:
+    """What an operator's correction leaves behind: the account's usage totals non-negative again."""
+    from billing_admin.engine.models import CycleUsage
+
+    CycleUsage.objects.filter(cycle__account__account_id=account_id, quantity_micros__lt=0).update(
+        quantity_micros=units * 1_000_000
+    )

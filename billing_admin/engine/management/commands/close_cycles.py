@@ -1,4 +1,7 @@
-"""Close every billing cycle whose grace period is over into a DUE invoice; for cron. Idempotent."""
+"""Close every billing cycle whose grace period is over into a DUE invoice; for cron. Idempotent.
+
+An account whose cycle cannot be closed gets one line on stderr and the run goes on with every other
+account; the command then exits non-zero, so cron reports it."""
 
 from __future__ import annotations
 
@@ -37,3 +40,13 @@ class Command(BaseCommand):
         self.stdout.write(f"closed {result.closedCycles} cycle(s)")
         for invoice_id in result.invoiceIds:
             self.stdout.write(f"  {invoice_id}")
+        for failure in result.failed:
+            self.stderr.write(
+                f"FAILED {failure.accountId} cycle {failure.cycleStart:%Y-%m-%d}..{failure.cycleEnd:%Y-%m-%d} "
+                f"(attempt {failure.attempts}): {failure.message}"
+            )
+        if result.failed:
+            raise CommandError(
+                f"{len(result.failed)} account(s) could not be closed and stay OPEN; every other account was "
+                "closed. Correct their data and run close_cycles again."
+            )
