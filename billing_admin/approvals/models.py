@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
+
+from billing_admin.money import from_minor
 
 
 class Approval(models.Model):
@@ -45,3 +49,11 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.operation} on {self.target} ({self.status})"
+
+    @property
+    def amount(self) -> Decimal:
+        return from_minor(self.amount_minor, self.currency)
+
+    @property
+    def limit(self) -> Decimal:
+        return from_minor(self.limit_minor, self.currency)
