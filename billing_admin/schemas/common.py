@@ -49,8 +49,6 @@ PageSize = Annotated[int, Field(ge=1, le=200, description="Items per page, 1-200
 NextToken = Annotated[
     str | None, Field(description="Opaque cursor from the previous page's nextToken; omit for the first page.")
 ]
-
-
 def _utc_if_naive(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
