@@ -96,7 +96,9 @@ def approval_approve(*, approval_id: int, actor: Actor) -> Approval:
     approvals_expire()
     with transaction.atomic():
         approval = _decidable(approval_id)
-        if actor.user_id is None or actor.user_id == approval.requested_by_id:
+        if actor.user_id is None:
+            raise PermissionDeniedError("only a signed-in finance admin can approve a request, in the dashboard")
+        if actor.user_id == approval.requested_by_id:
             raise PermissionDeniedError(
                 f"you asked for request #{approval.pk} yourself; a different finance admin must approve it"
             )
