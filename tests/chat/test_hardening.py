@@ -141,3 +141,22 @@ def test_a_grant_below_the_ceiling_approved_in_chat_runs_as_before(fiona_client,
     fiona_client.post(reverse("dashboard:chat:approve", args=[pending.pk]))
 
     assert Credit.objects.count() == 1 and not Approval.objects.exists()
+
+
+def test_the_chat_card_follows_the_second_admins_decision(fiona_client, fiona, fake_api, org):
+    from billing_admin.actors import Actor
+    from billing_admin.approvals.services import approval_approve
+    from tests.dashboard import factories
+
+    fake_api.script(
+        use("grant_credit", {"accountId": "acc_987", "creditAmount": "200000", "purpose": "Settlement"}),
+        say("It is waiting for a second finance admin."),
+    )
+    ask(fiona_client, "Give Acme 200k of credit.")
+    conversation = latest(fiona)
+    fiona_client.post(reverse("dashboard:chat:approve", args=[ToolCall.objects.get(conversation=conversation).pk]))
+
+    approval_approve(approval_id=Approval.objects.get().pk, actor=Actor.staff(factories.finance_admin("greta")))
+
+    assert "Approved by greta · done" in shown(fiona_client, conversation)
+    assert Credit.objects.get().amount_minor == 20_000_000
