@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "billing_admin.engine",
+    "billing_admin.approvals",
     "mcp_bridge",
     "dashboard",
 ]
@@ -139,3 +140,14 @@ CHAT_MAX_ROUNDS = env.int("CHAT_MAX_ROUNDS", default=8)  # model turns between t
 # The MCP endpoint's DNS-rebinding protection.
 MCP_ALLOWED_HOSTS = env("MCP_ALLOWED_HOSTS")
 MCP_ALLOWED_ORIGINS = env("MCP_ALLOWED_ORIGINS")
+
+# Money-move ceilings (four-eyes), in the units of the currency the money moves in: a credit, a
+# wallet top-up or an invoice status change above its ceiling is refused over the API, MCP and the
+# tool console, and in the dashboard and the chat waits for a second finance admin's approval.
+# BILLING_MAX_AMOUNT_BY_CURRENCY (e.g. JPY=15000000,KRW=130000000) replaces all three for a currency;
+# amounts are never converted. An empty value means no ceiling. See billing_admin/limits.py.
+BILLING_MAX_CREDIT_AMOUNT = env.str("BILLING_MAX_CREDIT_AMOUNT", default="100000")
+BILLING_MAX_TOPUP_AMOUNT = env.str("BILLING_MAX_TOPUP_AMOUNT", default="100000")
+BILLING_MAX_INVOICE_AMOUNT = env.str("BILLING_MAX_INVOICE_AMOUNT", default="100000")
+BILLING_MAX_AMOUNT_BY_CURRENCY = env.dict("BILLING_MAX_AMOUNT_BY_CURRENCY", default={})
+BILLING_APPROVAL_MAX_AGE_HOURS = env.int("BILLING_APPROVAL_MAX_AGE_HOURS", default=72)  # then a request expires

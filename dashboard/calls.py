@@ -10,7 +10,10 @@ from django import forms
 from django.http import Http404, HttpRequest
 from pydantic import BaseModel
 
+from billing_admin.approvals.models import Approval
+from billing_admin.approvals.services import approval_request
 from billing_admin.errors import BillingError, ConflictError, NotFoundError, UnsupportedError
+from billing_admin.limits import AboveLimitError
 from billing_admin.service import call
 
 from .access import staff_actor
@@ -44,6 +47,21 @@ def write(request: HttpRequest, form: forms.Form, operation: str, payload: dict[
     """Run a write as the logged-in person. On a BillingError, put it on `form` and return None."""
     try:
         return call(operation, without_unset(payload), actor=staff_actor(request))
+    except BillingError as exc:
+        attach_error(form, exc)
+        return None
+
+
+def money_write(
+    request: HttpRequest, form: forms.Form, operation: str, payload: dict[str, Any]
+) -> BaseModel | Approval | None:
+    """A credit, top-up or invoice settlement: run it, or, above its ceiling, ask a second finance admin
+    (the pending `Approval` is returned). Other errors land on `form` and None is returned."""
+    actor = staff_actor(request)
+    try:
+        return call(operation, without_unset(payload), actor=actor)
+    except AboveLimitError as exc:
+        return approval_request(move=exc.move, request=exc.request, actor=actor)
     except BillingError as exc:
         attach_error(form, exc)
         return None

@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from .access import can_write
+from billing_admin.approvals.selectors import approvals_pending_count
+
+from .access import can_read, can_write
 
 
 def wants_fragment(request: HttpRequest) -> bool:
@@ -30,6 +32,8 @@ def render_page(
     """Render `template`, or only its `partial` when htmx asked for a fragment."""
     name = f"{template}#{partial}" if partial and wants_fragment(request) else template
     context = {**(context or {}), "can_write": can_write(request.user)}
+    if not wants_fragment(request) and can_read(request.user):
+        context["pending_approvals"] = approvals_pending_count()  # the count beside Approvals in the nav
     response = render(request, name, context, status=status)
     # The same URL answers with a page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])

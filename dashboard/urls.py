@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from .views import accounts, activity, auth, catalog, customers, invoices, overview, tokens
+from .views import accounts, activity, approvals, auth, catalog, customers, invoices, overview, tokens
 
 app_name = "dashboard"
 
@@ -35,6 +35,9 @@ urlpatterns = [
     path("events/", activity.event_list, name="events"),
     path("metrics/", activity.metrics, name="metrics"),
     path("audit/", activity.audit_log, name="audit"),
+    path("approvals/", approvals.approval_list, name="approvals"),
+    path("approvals/<int:pk>/approve/", approvals.approval_decide, {"decision": "approve"}, name="approval-approve"),
+    path("approvals/<int:pk>/reject/", approvals.approval_decide, {"decision": "reject"}, name="approval-reject"),
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/new/", tokens.token_create, name="token-create"),
     path("tokens/revoke/", tokens.token_revoke, name="token-revoke"),

@@ -28,6 +28,7 @@ from billing_admin.actors import Actor
 
 from .auth import acting_as
 from .chat_errors import api_failure_message
+from .chat_guard import fresh_ids, refusal, tool_use_ids
 from .chat_prompt import system_prompt
 from .server import get_mcp
 
@@ -175,6 +176,7 @@ class ChatAgent:
                         for t in listed
                     ],
                 }
+                used_ids = tool_use_ids(history)
                 for _ in range(self.max_rounds):
                     content: list[JSON] = []
                     try:
@@ -187,6 +189,7 @@ class ChatAgent:
                     except anthropic.AnthropicError as exc:
                         yield Failed(api_failure_message(exc))
                         return
+                    reused = fresh_ids(content, used_ids)
                     history.append({"role": "assistant", "content": content})
                     yield AssistantTurn(content)
                     if stop_reason == "pause_turn":
@@ -202,12 +205,16 @@ class ChatAgent:
                     outcomes: dict[str, ToolOutcome] = {}
                     waiting = False
                     for call in calls:
-                        if call.kind == "write":
+                        problem = refusal(call.id, call.name, kinds, reused, may_write=self.may_write)
+                        if problem is not None:  # never run, never waits for approval
+                            outcomes[call.id] = ToolOutcome(call.id, True, problem)
+                            yield ToolRan(call, outcomes[call.id])
+                        elif call.kind == "write":
                             waiting = True
-                            continue
-                        outcome = await call_tool(session, call.name, call.arguments, call.id)
-                        outcomes[call.id] = outcome
-                        yield ToolRan(call, outcome)
+                        else:
+                            outcome = await call_tool(session, call.name, call.arguments, call.id)
+                            outcomes[call.id] = outcome
+                            yield ToolRan(call, outcome)
                     if waiting:
                         prepared = [
                             ToolCall(
@@ -216,7 +223,7 @@ class ChatAgent:
                                 with_idempotency_key(c.name, c.arguments, schemas.get(c.name, {}), f"chat-{c.id}"),
                                 c.kind,
                             )
-                            if c.kind == "write"
+                            if c.kind == "write" and c.id not in outcomes
                             else c
                             for c in calls
                         ]

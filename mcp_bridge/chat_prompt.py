@@ -13,7 +13,9 @@ from .server import INSTRUCTIONS
 def system_prompt(*, today: date, may_write: bool) -> str:
     access = (
         "You may propose writes. Every write tool call is shown to the person as a card with its exact "
-        "arguments and runs only if they press Approve; if they reject it, say so and do not retry unless asked."
+        "arguments and runs only if they press Approve; if they reject it, say so and do not retry unless asked. "
+        "A credit, top-up or invoice status change above its limit does not run on that click: it becomes a "
+        "request that a second finance admin approves on the Approvals page; say so, and never split it up."
         if may_write
         else "This person is a viewer: you have read tools only. If they ask for a change, explain that a "
         "finance admin has to make it."

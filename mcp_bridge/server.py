@@ -57,6 +57,8 @@ create_usage_meter (COUNT or SUM over an event schema) -> create_price_plan (a U
 the meter id) -> assign the plan with update_account or create_account (pricePlanId + effectiveFrom)
 -> ingest_event / ingest_batch_events -> list_invoices(status=DRAFT) shows the charges so far ->
 get_invoice for line items. Money on account: grant_credit, top_up_wallet, get_wallet_balance.
+A credit, top-up or invoice status change above its limit is refused (above_limit): do not split it
+into smaller calls; a finance admin asks for it in the dashboard, where a second one approves it.
 Feature limits: get_entitlements, check_entitlement.
 
 Find ids with the list_* tools before asking a person. Amounts are decimal strings with a currency,

@@ -195,6 +195,8 @@ def grant_credits(call: Call) -> tuple[int, Any]:
             requests.append(s.GrantCreditRequest.model_validate(item))
         except ValidationError as exc:
             raise validation_error(exc, prefix=f"creditRequests.{index}") from None
+    for request in requests:  # one grant above its ceiling refuses the batch before any is made
+        call.service.hold_to_ceiling("grant_credit", request, call.actor)  # type: ignore[attr-defined]
     granted: list[s.GrantCreditResponse] = []
     for index, request in enumerate(requests):
         try:

@@ -26,7 +26,7 @@ ERROR = {
 ERRORS = {
     "400": "Invalid input: the message names each bad field.",
     "401": "Missing, unknown or revoked bearer token.",
-    "403": "A read-only token tried to change data.",
+    "403": "A read-only token tried to change data, or a money move is above its limit (code above_limit).",
     "404": "The object (or endpoint) does not exist.",
     "409": "Conflict: the id is taken, or the change is not allowed in the object's state.",
     "413": "The body is over the upload size limit.",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from billing_admin.limits import MoneyCeilings
+
 from .billing import BillingOps
 from .client import TogaiClient
 from .customers import CustomerOps
@@ -17,7 +19,7 @@ from .metering import MeteringOps
 from .money import MoneyOps
 
 
-class TogaiService(CustomerOps, MeteringOps, BillingOps, MoneyOps):
+class TogaiService(MoneyCeilings, CustomerOps, MeteringOps, BillingOps, MoneyOps):
     def __init__(self, client: TogaiClient) -> None:
         self.client = client
 

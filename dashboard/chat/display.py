@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from billing_admin.approvals.models import Approval
+
 from ..models import Conversation, ToolCall
 from .transcript import run_is_stale
 
@@ -35,7 +37,14 @@ def card(call: ToolCall) -> ToolCall:
     call.facts = facts(call) if call.kind == "write" else []
     call.stale = run_is_stale(call)
     call.args_json = json.dumps(call.arguments, ensure_ascii=False, separators=(", ", ": "))
+    call.approval = _approval(call)
     return call
+
+
+def _approval(call: ToolCall) -> Approval | None:
+    """The second finance admin's request a money move above its ceiling became, as it stands now."""
+    pk = call.result.get("approvalRequest") if isinstance(call.result, dict) else None
+    return Approval.objects.filter(pk=pk).first() if isinstance(pk, int) else None
 
 
 def pretty(arguments: Any) -> str:

@@ -14,10 +14,13 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 
 from billing_admin.actors import Actor
+from billing_admin.approvals.services import approval_request_if_above_limit, describe
+from billing_admin.errors import BillingError
+from billing_admin.limits import display
 from mcp_bridge import agent as chat
 
 from ..access import can_write
-from ..models import ChatMessage, Conversation
+from ..models import ChatMessage, Conversation, ToolCall
 from . import transcript
 
 logger = logging.getLogger(__name__)
@@ -77,7 +80,9 @@ async def approve(call_pk: int, user) -> bool:  # noqa: ANN001
     if call is None:
         return False
     try:
-        outcome = await chat.run_approved(Actor.agent_for(user), transcript.as_call(call))
+        outcome = await sync_to_async(_second_admin_needed)(call, user)
+        if outcome is None:
+            outcome = await chat.run_approved(Actor.agent_for(user), transcript.as_call(call))
     except Exception:
         logger.exception("approved tool call %s failed", call.pk)
         outcome = chat.ToolOutcome(
@@ -88,6 +93,23 @@ async def approve(call_pk: int, user) -> bool:  # noqa: ANN001
     await sync_to_async(transcript.call_finish)(call, outcome)
     await sync_to_async(transcript.turn_resume)(call.conversation)
     return True
+
+
+def _second_admin_needed(call: ToolCall, user) -> chat.ToolOutcome | None:  # noqa: ANN001
+    """A money move above its ceiling does not run on this person's click alone: it becomes a request
+    for a second finance admin, and the model is told so. None: run it as usual."""
+    try:
+        pending = approval_request_if_above_limit(call.name, call.arguments, actor=Actor.staff(user, door="chat"))
+    except BillingError:
+        return None  # bad arguments or an unknown account: the run itself answers with the reason
+    if pending is None:
+        return None
+    text = (
+        f"Not run yet: {describe(pending)} is above the {display(pending.limit, pending.currency)} limit, so a second "
+        f"finance admin must approve it. Request #{pending.pk} is waiting on the dashboard's Approvals page; "
+        f"nothing has changed. Tell the person it is waiting; do not call {call.name} again for it."
+    )
+    return chat.ToolOutcome(call.tool_use_id, False, text, {"approvalRequest": pending.pk, "status": "pending"})
 
 
 def reject(call_pk: int, user) -> bool:  # noqa: ANN001

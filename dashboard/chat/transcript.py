@@ -9,6 +9,7 @@ retried runs it at most once.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from mcp_bridge.agent import ToolOutcome, outcome_block, rejected
 from ..models import ChatMessage, Conversation, ToolCall
 
 JSON = dict[str, Any]
+logger = logging.getLogger(__name__)
 STALE = timedelta(minutes=5)  # a runner (of a reply or an approved call) silent this long died with its process
 TITLE_LENGTH = 60
 
@@ -87,15 +89,21 @@ def reply_end(conversation: Conversation, *, state: str, notice: str = "") -> No
 def calls_record(
     conversation: Conversation, message: ChatMessage, calls: list[Call], outcomes: dict[str, ToolOutcome]
 ) -> None:
-    """The tool calls of one assistant message: reads with their results, writes waiting."""
+    """The tool calls of one assistant message: reads with their results, writes waiting. A call of
+    this message may be recorded again (its read ran before the turn stopped for an approval); one
+    whose id an earlier message already holds is never written over."""
     for call in calls:
         outcome = outcomes.get(call.id)
+        earlier = ToolCall.objects.filter(conversation=conversation, tool_use_id=call.id).exclude(message=message)
+        if earlier.exists():
+            logger.warning("tool_use id %s re-emitted in conversation %s; not recorded", call.id, conversation.pk)
+            continue
         ToolCall.objects.update_or_create(
             conversation=conversation,
             tool_use_id=call.id,
             defaults={
                 "message": message,
-                "name": call.name,
+                "name": call.name[:64],
                 "kind": call.kind,
                 "arguments": call.arguments,
                 "status": ToolCall.Status.DONE if outcome else ToolCall.Status.PENDING,

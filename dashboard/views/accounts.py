@@ -10,17 +10,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from billing_admin.approvals.models import Approval
 from billing_admin.schemas import AccountDetail
 
 from .. import togai_reads
 from ..access import finance_admin_required, viewer_required
 from ..backend_mode import engine_tables_answer
-from ..calls import Unavailable, read, write
+from ..calls import Unavailable, money_write, read, write
 from ..forms.accounts import AccountFilterForm, AccountForm, AssignPlanForm
 from ..forms.money import GrantCreditForm, TopUpForm
 from ..rendering import redirect_to, render_page, unavailable_page, wants_fragment
 from ..selectors.invoices import account_pk
 from ..selectors.ledger import account_ledger, active_credits
+from .approvals import waiting_notice
 
 PAGE_SIZE = 25
 BALANCE_CHANGED = "balance-changed"
@@ -101,13 +103,21 @@ def _money_write(request: HttpRequest, account_id: str, form: forms.Form, operat
     `balance-changed` event that makes the wallet and ledger panels fetch themselves again.
     Without JavaScript: back to the account page, or the form alone on its own page with its errors."""
     partial = "grant-credit-form" if operation == "grant_credit" else "top-up-form"
-    done = write(request, form, operation, form.payload(account_id=account_id)) if form.is_valid() else None
-    if done is not None and not wants_fragment(request):
-        messages.success(request, "Credit granted." if operation == "grant_credit" else "Wallet topped up.")
+    outcome = money_write(request, form, operation, form.payload(account_id=account_id)) if form.is_valid() else None
+    # Above its ceiling the write waits for a second finance admin instead of running.
+    pending = outcome if isinstance(outcome, Approval) else None
+    done = None if pending else outcome
+    if outcome is not None and not wants_fragment(request):
+        if pending is not None:
+            messages.info(request, waiting_notice(pending))
+        else:
+            messages.success(request, "Credit granted." if operation == "grant_credit" else "Wallet topped up.")
         return redirect_to(request, reverse("dashboard:account-detail", args=[account_id]) + "#wallet-panel")
-    if done is not None:
+    if outcome is not None:
         form = type(form)()
     context = {
+        "pending": pending,
+        "pending_notice": waiting_notice(pending) if pending else "",
         "account": {"id": account_id},
         "grant_form": form if operation == "grant_credit" else GrantCreditForm(),
         "topup_form": form if operation == "top_up_wallet" else TopUpForm(),

@@ -13,15 +13,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from billing_admin import money
+from billing_admin.approvals.models import Approval
 
 from .. import togai_reads
 from ..access import finance_admin_required, viewer_required
 from ..backend_mode import engine_tables_answer
-from ..calls import Unavailable, read, write
+from ..calls import Unavailable, money_write, read
 from ..forms.invoices import InvoiceFilterForm, InvoiceStatusForm
 from ..rendering import redirect_to, render_page
 from ..selectors.invoices import InvoiceRow, invoice_export, invoice_page
 from ..spreadsheet import text_cell
+from .approvals import waiting_notice
 
 PAGE_SIZE = 50
 SETTLEABLE = ("DUE", "PARTIALLY_PAID")
@@ -118,8 +120,13 @@ def invoice_status(request: HttpRequest, invoice_id: str) -> HttpResponse:
     invoice that is no longer DUE, a reason too short) come back on the form."""
     form = InvoiceStatusForm(request.POST)
     updated = (
-        write(request, form, "update_invoice_status", form.payload(invoice_id=invoice_id)) if form.is_valid() else None
+        money_write(request, form, "update_invoice_status", form.payload(invoice_id=invoice_id))
+        if form.is_valid()
+        else None
     )
+    if isinstance(updated, Approval):
+        messages.info(request, waiting_notice(updated))
+        return redirect_to(request, reverse("dashboard:invoice-detail", args=[invoice_id]))
     if updated is not None:
         messages.success(request, f"Invoice {invoice_id} is now {updated.status.replace('_', ' ').lower()}.")
         return redirect_to(request, reverse("dashboard:invoice-detail", args=[invoice_id]))

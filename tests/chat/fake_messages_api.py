@@ -24,7 +24,7 @@ Text = str | Callable[[JSON], str]
 @dataclass
 class Turn:
     text: Text | None = None
-    tools: list[tuple[str, JSON]] = field(default_factory=list)
+    tools: list[tuple[Any, ...]] = field(default_factory=list)  # (name, input) or (name, input, tool_use id)
     stop_reason: str | None = None
     error: tuple[int, str, str] | None = None  # status, error type, message
     delay: float = 0.0
@@ -36,6 +36,11 @@ def say(text: Text) -> Turn:
 
 def use(name: str, arguments: JSON, *, text: Text | None = None) -> Turn:
     return Turn(text=text, tools=[(name, arguments)])
+
+
+def use_as(tool_use_id: str, name: str, arguments: JSON, *, text: Text | None = None) -> Turn:
+    """A tool call under an id of the script's choosing (a real API makes a new one for every call)."""
+    return Turn(text=text, tools=[(name, arguments, tool_use_id)])
 
 
 def use_many(*calls: tuple[str, JSON], text: Text | None = None) -> Turn:
@@ -199,8 +204,9 @@ def _message(turn: Turn, request: JSON) -> JSON:
     if turn.text is not None:
         text = turn.text(request) if callable(turn.text) else turn.text
         content.append({"type": "text", "text": text})
-    for name, arguments in turn.tools:
-        content.append({"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}", "name": name, "input": arguments})
+    for name, arguments, *chosen in turn.tools:
+        tool_use_id = chosen[0] if chosen else f"toolu_{uuid.uuid4().hex[:20]}"
+        content.append({"type": "tool_use", "id": tool_use_id, "name": name, "input": arguments})
     return {
         "id": f"msg_{uuid.uuid4().hex[:20]}",
         "type": "message",

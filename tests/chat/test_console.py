@@ -62,3 +62,15 @@ def test_a_viewer_can_read_but_not_run_a_write(victor_client, org):
     assert victor_client.post(tool_url("get_account"), {"accountId": "acc_987"}).status_code == 200
     refused = victor_client.post(tool_url("create_customer"), {"id": "c", "name": "C", "primaryEmail": "c@c.example"})
     assert refused.status_code == 403 and not Customer.objects.filter(customer_id="c").exists()
+
+
+def test_an_approved_console_write_above_the_ceiling_is_refused_and_grants_nothing(fiona_client, org):
+    from billing_admin.engine.models import Credit
+
+    arguments = {"accountId": "acc_987", "creditAmount": "250000", "purpose": "Goodwill"}
+    review = fiona_client.post(tool_url("grant_credit"), arguments)
+    ran = fiona_client.post(tool_url("grant_credit"), {"approval": review.context["approval"]})
+
+    body = ran.content.decode()
+    assert "amount 250,000.00 USD is above the 100,000.00 USD limit for grant_credit" in body
+    assert not Credit.objects.exists()

@@ -3,6 +3,8 @@ engine's services and selectors, one mixin per area."""
 
 from __future__ import annotations
 
+from billing_admin.limits import MoneyCeilings
+
 from .customers import CustomerOps
 from .invoices import InvoiceOps
 from .metering import MeteringOps
@@ -10,5 +12,6 @@ from .money import MoneyOps
 from .plans import PlanOps
 
 
-class EngineService(CustomerOps, MeteringOps, PlanOps, InvoiceOps, MoneyOps):
-    """Billing on this project's own database (SQLite or PostgreSQL)."""
+class EngineService(MoneyCeilings, CustomerOps, MeteringOps, PlanOps, InvoiceOps, MoneyOps):
+    """Billing on this project's own database (SQLite or PostgreSQL). `MoneyCeilings` comes first so
+    its checks run before the money moves of `MoneyOps` and `InvoiceOps`."""

@@ -52,3 +52,24 @@ def test_the_rest_api_answers_from_hosted_togai(togai_mode, client):
     assert missing.status_code == 404 and "Togai API answered 404" in missing.json()["message"]
     unsupported = client.post("/api/invoices/generate", "{}", content_type="application/json", headers=headers)
     assert unsupported.status_code == 501 and "hosted Togai" in unsupported.json()["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_money_ceilings_hold_in_front_of_hosted_togai_too(togai_mode):
+    async def scenario():
+        with acting_as(FIONA):
+            async with Client(get_mcp()) as client:
+                await client.call_tool(
+                    "create_customer",
+                    {
+                        "id": "cust_1",
+                        "name": "Acme Corp",
+                        "primaryEmail": "ap@acme.example",
+                        "account": {"id": "acc_1", "name": "Acme", "invoiceCurrency": "USD"},
+                    },
+                )
+                return await client.call_tool("top_up_wallet", {"accountId": "acc_1", "topupAmount": "250000"})
+
+    refused = anyio.run(scenario)
+    assert refused.is_error and "250,000.00 USD is above the 100,000.00 USD limit" in refused.content[0].text
+    assert togai_mode.calls("POST", "/accounts/acc_1/wallet_topup") == []
