@@ -286,7 +286,7 @@ def _write(
             except UnitsInvalid as exc:
                 outcomes[p.index] = Outcome(p.event_id, "INGESTION_FAILED_UNITS_INVALID", f"attributes: {exc}")
                 continue
-            if near_ceiling and p.cycle_pk and (full := over_ceiling(p, near_ceiling)):
+            if near_ceiling and p.cycle_pk and (full := over_ceiling(p, near_ceiling, meter_set)):
                 outcomes[p.index] = Outcome(p.event_id, "INGESTION_FAILED_UNITS_INVALID", full)
                 continue
             written.append(p)

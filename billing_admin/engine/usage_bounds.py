@@ -17,7 +17,6 @@ from billing_admin.schemas.event_bounds import MAX_EVENT_UNITS, MAX_TOTAL_UNITS
 from . import rollups
 from .lookups import member_of
 from .metering import to_micros
-from .models import Feature, UsageMeter
 from .models.events import QUANTITY_SCALE
 
 CEILING = MAX_TOTAL_UNITS * 10**QUANTITY_SCALE
@@ -45,22 +44,29 @@ def totals_near_ceiling(cycle_pks: Iterable[int]) -> Totals:
         return {(kind, cycle, pk): total for kind, cycle, pk, total in cursor.fetched}
 
 
-def over_ceiling(p: Any, totals: Totals) -> str | None:
+def over_ceiling(p: Any, totals: Totals, meter_set: Any) -> str | None:
     """Why event `p` (metered, in its cycle) would take a watched counter past the ceiling, or None, in
-    which case its amounts are added to the watched totals."""
+    which case its amounts are added to the watched totals. Runs while the batch streams into the event
+    table, so it names the counter from the compiled meters instead of asking the database."""
     adds = [(("meter", p.cycle_pk, pk), micros) for pk, micros in p.counted]
     adds += [(("feature", p.cycle_pk, pk), to_micros(amount)) for pk, amount in p.features]
     for key, micros in adds:
         total = totals.get(key)
         if total is not None and total + micros > CEILING:
-            model = UsageMeter if key[0] == "meter" else Feature
-            name = model.objects.filter(pk=key[2]).values_list("name", flat=True).first()
-            what = f"{key[0]} '{name}'"
             return (
-                f"attributes: this event would take the billing cycle's usage of {what} past "
+                f"attributes: this event would take the billing cycle's usage of {_named(key, meter_set)} past "
                 f"{MAX_TOTAL_UNITS:,} units, the most one cycle can count; it is refused so no invoice is wrong"
             )
     for key, micros in adds:
         if key in totals:
             totals[key] += micros
     return None
+
+
+def _named(key: tuple[str, int, int], meter_set: Any) -> str:
+    kind, _, pk = key
+    if kind == "meter":
+        names = {m.pk: m.name for meters in meter_set.by_schema.values() for m in meters}
+        return f"meter '{names.get(pk, pk)}'"
+    attributes = {f: a for features in meter_set.features_by_schema.values() for f, a in features}
+    return f"the feature counted from attribute '{attributes.get(pk, pk)}'"
