@@ -59,6 +59,8 @@ def attributes_problem(attributes: Any) -> str | None:
 def _not_a_number(value: Any) -> Any:
     # Pydantic reads a number (or a text of digits) as epoch seconds, or milliseconds past 2·10¹⁰: a
     # guess. Togai's timestamp is an ISO-8601 date-time, so only that is taken.
+    if type(value) is str and value[4:5] == "-":
+        return value  # a year and a dash: the usual ISO text, told without the pattern
     if isinstance(value, int | float) or (isinstance(value, str) and _EPOCH_NUMBER.match(value)):
         raise ValueError(
             "send an ISO-8601 date-time such as 2026-11-20T07:30:00Z; epoch numbers are not taken "
