@@ -36,7 +36,8 @@ class EventAttribute(BaseModel):
 
     name: str = Field(min_length=1, max_length=50, description="Attribute name, e.g. units.")
     value: str = Field(
-        max_length=512, description='Numeric value as a string, e.g. "50" or "12.5" (no exponent, no float).'
+        max_length=512,
+        description='Numeric value as a string, e.g. "50" or "12.5" (no exponent, no float), from 0 to 1000000000.',
     )
     unit: str | None = Field(default=None, max_length=50, description="Unit label, e.g. requests.")
 
