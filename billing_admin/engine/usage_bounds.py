@@ -20,7 +20,7 @@ from .metering import to_micros
 from .models.events import QUANTITY_SCALE
 
 CEILING = MAX_TOTAL_UNITS * 10**QUANTITY_SCALE
-_WATCHED_FROM = CEILING - 1000 * MAX_EVENT_UNITS * 10**QUANTITY_SCALE
+WATCHED_FROM = CEILING - 1000 * MAX_EVENT_UNITS * 10**QUANTITY_SCALE
 
 Totals = dict[tuple[str, int, int], int]  # ("meter" | "feature", cycle pk, meter or feature pk) -> micros
 
@@ -39,7 +39,7 @@ def totals_near_ceiling(cycle_pks: Iterable[int]) -> Totals:
             f"WHERE {usage} AND quantity_micros > %s UNION ALL "
             f"SELECT 'feature', cycle_id, feature_id, used_micros FROM engine_featureusage "
             f"WHERE {features} AND used_micros > %s",
-            [*usage_params, _WATCHED_FROM, *feature_params, _WATCHED_FROM],
+            [*usage_params, WATCHED_FROM, *feature_params, WATCHED_FROM],
         )
         return {(kind, cycle, pk): total for kind, cycle, pk, total in cursor.fetched}
 
