@@ -11,7 +11,7 @@ from billing_admin.engine.models import Event
 from billing_admin.schemas.event_bounds import MAX_EVENT_UNITS, MAX_TOTAL_UNITS
 from tests.dashboard.factories import finance_admin
 
-from .conftest import start_of_month, usage_event
+from .conftest import plan_body, start_of_month, usage_event
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +133,26 @@ def test_an_account_without_a_plan_keeps_its_usage_for_a_plan_assigned_from_befo
     assigned = api.patch("accounts/acc_987", {"pricePlanId": pro["id"], "effectiveFrom": start_of_month().isoformat()})
     assert assigned.status_code == 200, assigned.content
     assert draft_total(api) == Decimal("0.5")
+
+
+def test_a_feature_counter_refuses_the_event_that_would_pass_its_ceiling(api, meter):
+    plan = plan_body(meter["id"], name="Metered AI")
+    entitlement = plan["rateCards"][1]["rateCardDetails"]["billingEntitlementRateCard"]
+    entitlement["schemaAssociations"] = [{"schemaName": "api_requests", "attributeName": "queries"}]
+    created = api.post("v2/price_plans", plan)
+    assert created.status_code == 200, created.content
+    assigned = api.patch("accounts/acc_987", {"pricePlanId": created.json()["id"],
+                                              "effectiveFrom": start_of_month().isoformat()})  # fmt: skip
+    assert assigned.status_code == 200, assigned.content
+
+    def queries(amount: str, id: str) -> dict:
+        return usage_event("0", id=id) | {"attributes": [{"name": "units", "value": "0"},
+                                                         {"name": "queries", "value": amount}]}  # fmt: skip
+
+    for batch in range(MAX_TOTAL_UNITS // MAX_EVENT_UNITS // 1000):
+        events = [queries(str(MAX_EVENT_UNITS), f"full-{batch}-{n}") for n in range(1000)]
+        assert api.post("ingestBatch", {"events": events}).status_code == 202
+    response = api.post("ingestBatch", {"events": [queries("1", "over"), queries("0", "nothing")]})
+    assert response.status_code == 207, response.content
+    [refused] = response.json()["failed"]
+    assert refused["eventId"] == "over" and "the feature counted from attribute 'queries'" in refused["message"]
