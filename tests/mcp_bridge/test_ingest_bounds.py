@@ -56,3 +56,25 @@ def test_a_batch_over_mcp_refuses_only_the_out_of_bounds_events(connect_http, wr
     stored = dict(Event.objects.values_list("event_id", "meters"))
     assert sorted(stored) == ["ok-1", "ok-2"]
     assert [m["units"] for m in stored["ok-2"]] == ["7"]
+
+
+def test_one_out_of_bounds_event_over_mcp_is_a_tool_error_naming_its_field(
+    connect_http, write_token, customer, service, actor
+):
+    service.create_usage_meter(
+        s.CreateUsageMeterRequest(name="api_calls", aggregation="COUNT", eventSchemaName="api_requests"), actor=actor
+    )
+    event = {"id": "e-1", "schemaName": "api_requests", "accountId": "acc_987",
+             "timestamp": "0001-01-01T00:00:00+14:00", "attributes": [{"name": "units", "value": "-5"}]}  # fmt: skip
+
+    async def scenario():
+        async with connect_http(write_token.raw) as client:
+            early = await client.call_tool("ingest_event", {"event": event})
+            negative = await client.call_tool("ingest_event", {"event": event | {"timestamp": "2026-11-20T12:00:00Z"}})
+            return early, negative
+
+    early, negative = anyio.run(scenario)
+    assert early.is_error and "event.timestamp" in early.content[0].text and "1970" in early.content[0].text
+    assert negative.is_error and "attributes[0].value: value of 'units'" in negative.content[0].text
+    assert "0 or more" in negative.content[0].text
+    assert not Event.objects.exists()
