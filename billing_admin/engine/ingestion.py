@@ -19,13 +19,15 @@ from django.utils import timezone
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.errors import InvalidInputError
+from billing_admin.schemas.event_bounds import attributes_problem
 
 from . import metric_backlog, rollups
 from .audit import audit_record
 from .billing_cycles import CycleSpan, cycle_spans
 from .lookups import member_of
-from .metering import NUMERIC, UnitsInvalid, active_meters, to_micros
-from .models import Account, AccountAlias, Event, EventSchema
+from .metering import UnitsInvalid, active_meters, to_micros
+from .models import Account, AccountAlias, Event, EventSchema, PlanAssignment
+from .usage_bounds import over_ceiling, totals_near_ceiling
 
 STATUS_TEXT = {
     "INGESTION_COMPLETED_EVENT_METERED": "metered: counted toward at least one usage meter",
@@ -78,28 +80,41 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _resolve(refs: set[str], schema_names: set[str]) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
-    """Accounts by id or alias, as (pk, status), and schema pks by name: one round trip for the batch. An
+def _moment(value: datetime | str | None) -> datetime | None:
+    # SQLite hands a raw query its datetimes as text (UTC, as Django stores them).
+    return None if value is None else _utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+AccountRef = tuple[int, str, datetime | None]  # pk, status, when its first price plan starts (None: no plan)
+
+
+def _resolve(refs: set[str], schema_names: set[str]) -> tuple[dict[str, AccountRef], dict[str, int]]:
+    """Accounts by id or alias, as `AccountRef`, and schema pks by name: one round trip for the batch. An
     account's own id wins over another account's alias of the same text."""
     vendor = connection.vendor
-    accounts, aliases, schemas = (model._meta.db_table for model in (Account, AccountAlias, EventSchema))
+    tables = (Account, AccountAlias, EventSchema, PlanAssignment)
+    accounts, aliases, schemas, plans = (model._meta.db_table for model in tables)
+    # An account's plans follow one another from the first one's start on (each change ends the one before),
+    # so its billing cycles cover every moment from that start: the one moment worth reading.
+    plan_from = f"(SELECT MIN(p.effective_from) FROM {plans} p WHERE p.account_id = a.id)"
     by_id, id_params = member_of("a.account_id", list(refs), vendor)
     by_alias, alias_params = member_of("l.alias", list(refs), vendor)
     by_name, name_params = member_of("s.name", list(schema_names), vendor)
     with connection.cursor() as cursor:
         rollups.execute(
             cursor,
-            f"SELECT 'A', a.account_id, a.id, a.status FROM {accounts} a WHERE {by_id} "
-            f"UNION ALL SELECT 'L', l.alias, a.id, a.status FROM {aliases} l JOIN {accounts} a ON a.id = l.account_id "
-            f"WHERE {by_alias} UNION ALL SELECT 'S', s.name, s.id, '' FROM {schemas} s WHERE {by_name}",
+            f"SELECT 'A', a.account_id, a.id, a.status, {plan_from} FROM {accounts} a WHERE {by_id} "
+            f"UNION ALL SELECT 'L', l.alias, a.id, a.status, {plan_from} FROM {aliases} l "
+            f"JOIN {accounts} a ON a.id = l.account_id WHERE {by_alias} "
+            f"UNION ALL SELECT 'S', s.name, s.id, '', NULL FROM {schemas} s WHERE {by_name}",
             [*id_params, *alias_params, *name_params],
         )
         rows = cursor.fetched
-    found = {ref: (pk, status) for kind, ref, pk, status in rows if kind == "A"}
-    for kind, ref, pk, status in rows:
+    found = {ref: (pk, status, _moment(since)) for kind, ref, pk, status, since in rows if kind == "A"}
+    for kind, ref, pk, status, since in rows:
         if kind == "L" and ref not in found:
-            found[ref] = (pk, status)
-    return found, {name: pk for kind, name, pk, _ in rows if kind == "S"}
+            found[ref] = (pk, status, _moment(since))
+    return found, {name: pk for kind, name, pk, _, _ in rows if kind == "S"}
 
 
 def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
@@ -126,12 +141,7 @@ def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
         p.features = [(pk, p.attributes[attribute]) for pk, attribute in features if attribute in p.attributes]
 
 
-def _numeric(value: str) -> bool:
-    # Whole numbers are most values: str methods answer them faster than the pattern.
-    return (value.isdigit() and value.isascii() and len(value) <= 512) or NUMERIC.match(value) is not None
-
-
-def _problem(event: s.Event, at: datetime, account: tuple[int, str] | None, schemas: dict[str, int], horizon: datetime):
+def _problem(event: s.Event, at: datetime, account: AccountRef | None, schemas: dict[str, int], horizon: datetime):
     """Why the event cannot be taken, as (status, "field: message"), or None."""
     if account is None:
         return (
@@ -145,14 +155,21 @@ def _problem(event: s.Event, at: datetime, account: tuple[int, str] | None, sche
             "INGESTION_FAILED_SCHEMA_NOT_DEFINED",
             f"schemaName: event schema '{event.schemaName}' is not defined; create_usage_meter creates it",
         )
-    if not all(_numeric(a.value) for a in event.attributes):  # the usual event: no list of bad names to build
-        names = ", ".join(repr(a.name) for a in event.attributes if not _numeric(a.value))
-        return "INGESTION_FAILED_UNITS_INVALID", f'attributes: value of {names} is not a number; send e.g. "50"'
+    units = attributes_problem(event.attributes)
+    if units is not None:
+        return "INGESTION_FAILED_UNITS_INVALID", units
     if at > horizon:
         return (
             "INGESTION_FAILED",
             f"timestamp: {event.timestamp.isoformat()} is more than {settings.INGEST_MAX_FUTURE_SECONDS} s in "
             "the future; send the time the usage happened",
+        )
+    if account[2] is not None and at < account[2]:
+        return (
+            "INGESTION_FAILED",
+            f"timestamp: {event.timestamp.isoformat()} is before account '{event.accountId}' has a price plan "
+            f"(its first starts {account[2]:%Y-%m-%d %H:%M} UTC), so it falls in no billing cycle and would never "
+            "be billed; send the time the usage happened",
         )
     return None  # fmt: skip
 
@@ -238,6 +255,7 @@ def _write(
     reached the insert and the ids it stored."""
     statuses = rollups.lock_cycles_shared(c.pk for spans in cycles.values() for c in spans if not _past_grace(c, now))
     meter_set = active_meters()
+    near_ceiling = totals_near_ceiling(statuses)
     as_json = rollups.as_json
     written: list[Pending] = []
 
@@ -267,6 +285,9 @@ def _write(
                 _meter_event(p, meter_set, event.dimensions)
             except UnitsInvalid as exc:
                 outcomes[p.index] = Outcome(p.event_id, "INGESTION_FAILED_UNITS_INVALID", f"attributes: {exc}")
+                continue
+            if near_ceiling and p.cycle_pk and (full := over_ceiling(p, near_ceiling, meter_set)):
+                outcomes[p.index] = Outcome(p.event_id, "INGESTION_FAILED_UNITS_INVALID", full)
                 continue
             written.append(p)
             yield (

@@ -11,6 +11,8 @@ from typing import Any
 from django.db import connection
 from pydantic_core import to_json
 
+from billing_admin.schemas.event_bounds import MAX_EVENT_UNITS
+
 from . import jsonlogic
 from .models import Feature, UsageMeter
 from .models.events import QUANTITY_SCALE
@@ -19,6 +21,7 @@ NUMERIC = re.compile(r"^-?\d{1,512}(\.\d+)?$")
 _MICRO = Decimal(1).scaleb(-QUANTITY_SCALE)
 _ONE = Decimal(1)
 _COUNTED_LIMIT = 10_000
+_MAX_UNITS = Decimal(MAX_EVENT_UNITS)
 
 
 class UnitsInvalid(ValueError):
@@ -52,6 +55,12 @@ class CompiledMeter:
         the entry as JSON text."""
         hit = self._counted.get(units)
         if hit is None:
+            # Only values within bounds are remembered, so a value seen before needs no check.
+            if not 0 <= units <= _MAX_UNITS:
+                raise UnitsInvalid(
+                    f"meter '{self.name}' computed {format(units.normalize(), 'f')} units; a meter counts 0 to "
+                    f"{MAX_EVENT_UNITS:,} units per event"
+                )
             if len(self._counted) >= _COUNTED_LIMIT:
                 self._counted.clear()
             entry = {"id": self.meter_id, "name": self.name, "units": format(units.normalize(), "f")}

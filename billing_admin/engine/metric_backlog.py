@@ -109,14 +109,14 @@ def fold() -> int:
             for account, meter, hour, micros, events in data["u"]:
                 for grain, bucket in (("H", hour), ("D", hour - hour % _DAY)):
                     row = usage[(account, meter, grain, bucket)]
-                    row[0] += micros
+                    row[0] = min(row[0] + micros, _MOST)
                     row[1] += events
             for account, schema, status, hour, events in data["e"]:
                 for grain, bucket in (("H", hour), ("D", hour - hour % _DAY)):
                     counts[(account, schema, status, grain, bucket)][0] += events
         rollups.upsert_add(
             "engine_usagerollup", ["account_id", "meter_id", "grain", "bucket"], ["quantity_micros", "events"],
-            _with_datetimes(usage),
+            _with_datetimes(usage), most=_MOST,
         )  # fmt: skip
         rollups.upsert_add(
             "engine_eventrollup", ["account_id", "schema_id", "status", "grain", "bucket"], ["events"],
@@ -132,6 +132,10 @@ def fold() -> int:
 # more than the bigint keys), so concurrent folds lock rollup rows in one order. Days are floored the way
 # Python's % floors them.
 _DAY_OF = "(h - ((h % 86400) + 86400) % 86400)"
+# A rollup stops at its column's largest value instead of failing the fold, and with it every metrics read:
+# billing counters are bounded per cycle at ingestion, but an account without a plan has no cycle to
+# bound its hours and days.
+_MOST = 2**63 - 1
 _FOLD_SQL = f"""
 WITH moved AS (
     DELETE FROM engine_metricbacklog RETURNING payload::jsonb AS p
@@ -147,13 +151,14 @@ WITH moved AS (
     GROUP BY 1, 2, 3, 4
 ), usage_added AS (
     INSERT INTO engine_usagerollup (account_id, meter_id, grain, bucket, quantity_micros, events)
-    SELECT account, meter, grain, to_timestamp(at), micros, events
+    SELECT account, meter, grain, to_timestamp(at), LEAST(micros, {_MOST}), events
     FROM (SELECT account, meter, 'H' AS grain, h AS at, micros, events FROM usage_hours
           UNION ALL SELECT account, meter, 'D', {_DAY_OF}, SUM(micros), SUM(events) FROM usage_hours GROUP BY 1, 2, 4
     ) AS both_grains
     ORDER BY account, meter, grain COLLATE "C", at
     ON CONFLICT (account_id, meter_id, grain, bucket) DO UPDATE SET
-        quantity_micros = engine_usagerollup.quantity_micros + excluded.quantity_micros,
+        quantity_micros = CASE WHEN engine_usagerollup.quantity_micros > {_MOST} - excluded.quantity_micros
+                          THEN {_MOST} ELSE engine_usagerollup.quantity_micros + excluded.quantity_micros END,
         events = engine_usagerollup.events + excluded.events
 ), counts_added AS (
     INSERT INTO engine_eventrollup (account_id, schema_id, status, grain, bucket, events)

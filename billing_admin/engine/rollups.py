@@ -114,12 +114,21 @@ def _row_source(rows: list[list[Any]], kinds: Sequence[str]):  # noqa: ANN202 - 
         yield params, "VALUES " + ", ".join([one] * len(chunk))
 
 
-def upsert_add(table: str, keys: Sequence[str], counters: Sequence[str], rows: dict[tuple, tuple]) -> None:
-    """Add each row's counters to the row with the same key, creating it when missing."""
+def upsert_add(
+    table: str, keys: Sequence[str], counters: Sequence[str], rows: dict[tuple, tuple], *, most: int | None = None
+) -> None:
+    """Add each row's counters to the row with the same key, creating it when missing; a sum past `most`
+    stops there (rows added must hold at most `most` themselves)."""
     if not rows:
         return
     columns = [*keys, *counters]
-    update = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+    if most is None:
+        update = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+    else:
+        update = ", ".join(
+            f"{c} = CASE WHEN {table}.{c} > {most} - excluded.{c} THEN {most} ELSE {table}.{c} + excluded.{c} END"
+            for c in counters
+        )
     items = sorted(rows.items())  # one lock order for all writers
     values = [[*key, *counters_] for key, counters_ in items]
     kinds = [_kind(v) for v in values[0]]

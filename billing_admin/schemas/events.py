@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from .common import Page, PageRequest, Quantity, Request, Response, UtcDatetime
+from .event_bounds import Dimensions, EventTimestamp
 
 IngestionStatus = Literal[
     "INGESTION_COMPLETED_EVENT_METERED",
@@ -35,13 +36,14 @@ class EventAttribute(BaseModel):
 
     name: str = Field(min_length=1, max_length=50, description="Attribute name, e.g. units.")
     value: str = Field(
-        max_length=512, description='Numeric value as a string, e.g. "50" or "12.5" (no exponent, no float).'
+        max_length=512,
+        description='Numeric value as a string, e.g. "50" or "12.5" (no exponent, no float), from 0 to 1000000000.',
     )
     unit: str | None = Field(default=None, max_length=50, description="Unit label, e.g. requests.")
 
 
-class Event(BaseModel):
-    """A usage event as Togai defines it. Numeric checks happen in the engine so a batch can name each bad event."""
+class EventPayload(BaseModel):
+    """A usage event as Togai defines it, as read back: events stored before today's bounds still read."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -55,6 +57,14 @@ class Event(BaseModel):
         max_length=512,
         description="Idempotency key: an event with an id already seen is not counted again. Generated if omitted.",
     )
+
+
+class Event(EventPayload):
+    """A usage event as sent. Its time and dimensions are bounded here; its attribute values by
+    `event_bounds.attributes_problem`, which each backend applies so a batch names the event's status."""
+
+    timestamp: EventTimestamp
+    dimensions: Dimensions = Field(default_factory=dict)
 
 
 class IngestEventRequest(Request):
@@ -149,7 +159,7 @@ def _describe_error(error: Any) -> str:
         return f"{where}: required field is missing"
     if error["type"] == "extra_forbidden":
         return f"{where}: unknown field"
-    return f"{where}: {error['msg']}"
+    return f"{where}: {error['msg'].removeprefix('Value error, ')}"
 
 
 class FailedEvent(Response):
@@ -181,7 +191,7 @@ class IngestionStatusInfo(Response):
 
 class EventWithStatus(Response):
     referenceId: str = Field(description="Internal reference of the event.")
-    eventPayload: Event = Field(description="The event as sent.")
+    eventPayload: EventPayload = Field(description="The event as sent.")
     ingestionStatus: IngestionStatusInfo = Field(description="Outcome of ingestion.")
     customerId: str = Field(description="Owning customer of the account.")
     meters: list[MeterCount] = Field(default_factory=list, description="Meters it counted toward.")

@@ -8,12 +8,14 @@ from typing import Any
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
-from billing_admin.errors import NotFoundError
+from billing_admin.errors import InvalidInputError, NotFoundError
+from billing_admin.schemas.event_bounds import attributes_problem
 
 from . import shapes
 from .client import TogaiClient
 
 LIST_LIMIT = 50  # Togai's documented page-size maximum on the newer lists
+UNITS_INVALID = "INGESTION_FAILED_UNITS_INVALID"
 FIELD_REF = re.compile(r"\b(attribute|dimension)s?\.([A-Za-z0-9_-]+)")
 
 
@@ -64,6 +66,12 @@ class MeteringOps:
         return s.UsageMeterPage(data=data, nextToken=body.get("nextToken"))
 
     def ingest_event(self, request: s.IngestEventRequest, *, actor: Actor) -> s.IngestEventResponse:
+        units = attributes_problem(request.event.attributes)
+        if units is not None:  # refused as the embedded engine refuses it
+            where, _, problem = units.partition(": ")
+            raise InvalidInputError(
+                units, details={"fields": {f"event.{where}": problem}, "status": "INGESTION_FAILED_UNITS_INVALID"}
+            )
         event = _with_id(request.event)
         body = self.client.request("POST", "/ingest", json={"event": event})
         # hosted Togai answers only {"success": true}: the outcome is processed asynchronously
@@ -78,7 +86,13 @@ class MeteringOps:
             s.FailedEvent(index=index, eventId=aside.event_id, status="INGESTION_FAILED", message=aside.reason)
             for index, aside in request.malformed.items()
         ]
-        numbered = [(index, _with_id(event)) for index, event in request.numbered()]
+        numbered = []
+        for index, event in request.numbered():
+            units = attributes_problem(event.attributes)
+            if units is None:
+                numbered.append((index, _with_id(event)))
+            else:  # refused as the embedded engine refuses it
+                failed.append(s.FailedEvent(index=index, eventId=event.id, status=UNITS_INVALID, message=units))
         accepted = duplicates = 0
         if numbered:
             body = self.client.request("POST", "/ingestBatch", json={"events": [e for _, e in numbered]})
@@ -165,7 +179,7 @@ def _event(item: dict[str, Any]) -> s.EventWithStatus:
 
 def _within(item: dict[str, Any], request: s.ListEventsRequest) -> bool:
     try:
-        when = s.Event.model_validate(item.get("eventPayload") or {}).timestamp
+        when = s.events.EventPayload.model_validate(item.get("eventPayload") or {}).timestamp
     except ValueError:
         return False
     return (request.startTime is None or when >= request.startTime) and (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
@@ -158,3 +159,14 @@ def test_folding_beside_concurrent_ingestion_loses_and_doubles_nothing(units_met
         t.join()
     assert errors == []
     assert day_total(actor) == ("2000", "1000")  # 4 writers x 10 batches x 25 events x 2 units
+
+
+def test_a_rollup_past_its_column_stops_at_the_largest_value_instead_of_failing_every_read(units_meter, actor):
+    # An account without a plan has no billing cycle bounding its usage: ten batches of the largest events
+    # in one hour pass what the rollup column holds.
+    for first in range(0, 10_000, 1000):
+        answer = call("ingest_batch_events", batch(first, 1000, units="1000000000"), actor=actor)
+        assert answer.accepted == 1000
+        metric_backlog.fold()
+    usage, events = day_total(actor)
+    assert Decimal(usage) == Decimal(2**63 - 1).scaleb(-6) and events == "10000"

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from billing_admin import schemas as s
-from billing_admin.errors import ConflictError, NotFoundError, UnsupportedError
+from billing_admin.errors import ConflictError, InvalidInputError, NotFoundError, UnsupportedError
 
 METER = {
     "name": "api_units",
@@ -278,3 +278,30 @@ def test_entitlements_list_each_feature_with_its_balance(togai, hosted, actor, a
     togai.features[("acc_987", "ai_queries")] = {"granted": 100, "balance": 60, "usedOverage": 0}
     [feature] = hosted.get_entitlements(s.GetEntitlementsRequest(accountId="acc_987"), actor=actor).data
     assert (feature.featureId, feature.granted, feature.used, feature.overageLimit) == ("ai_queries", 100, 40, None)
+
+
+OUT_OF_BOUNDS = [
+    {"attributes": [{"name": "units", "value": "-5"}]},
+    {"attributes": [{"name": "units", "value": "1" * 19}]},
+    {"timestamp": "0001-01-01T00:00:00+14:00"},
+    {"timestamp": 1_700_000_000},
+    {"dimensions": {f"d{n}": "x" for n in range(51)}},
+]
+
+
+@pytest.mark.django_db
+def test_both_backends_refuse_the_same_out_of_bounds_events_with_the_same_reasons(
+    togai, hosted, actor, acme, service, customer
+):
+    service.create_usage_meter(s.CreateUsageMeterRequest.model_validate(METER), actor=actor)
+    batch = [event(id="ok-1")] + [event(id=f"bad-{n}") | bad for n, bad in enumerate(OUT_OF_BOUNDS)]
+    answers = [
+        backend.ingest_batch_events(s.IngestBatchRequest.model_validate({"events": batch}), actor=actor)
+        for backend in (hosted, service)
+    ]
+    hosted_refusals, engine_refusals = ([(f.index, f.status, f.message) for f in a.failed] for a in answers)
+    assert hosted_refusals == engine_refusals and len(hosted_refusals) == len(OUT_OF_BOUNDS)
+    assert [e["eventPayload"]["id"] for e in togai.events] == ["ok-1"]  # nothing out of bounds was sent
+    with pytest.raises(InvalidInputError, match="0 or more") as refused:
+        hosted.ingest_event(s.IngestEventRequest.model_validate({"event": event() | OUT_OF_BOUNDS[0]}), actor=actor)
+    assert refused.value.details["fields"] == {"event.attributes[0].value": refused.value.message.partition(": ")[2]}
