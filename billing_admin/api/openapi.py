@@ -12,6 +12,8 @@ from pydantic.json_schema import models_json_schema
 from billing_admin.operations import BY_NAME
 
 from .endpoints import ENDPOINTS, Endpoint
+from .handlers import grant_credits
+from .idempotency import CREDITS_DESCRIPTION, DESCRIPTION, HEADER, KEYED_BY_EVENT_ID, MAX_LENGTH
 
 REF = "#/components/schemas/{model}"
 ERROR = {
@@ -69,7 +71,13 @@ def openapi_document() -> dict[str, Any]:
                 "A Togai-compatible usage-billing API: the paths, bodies and status codes of the Togai REST "
                 "API over this project's billing service. Authenticate with `Authorization: Bearer <token>`; "
                 "read tokens may only call GET endpoints and reads. Money and quantities are JSON numbers. "
-                'Lists page with `nextToken` and `pageSize`. Errors are `{"message": ...}`.'
+                'Lists page with `nextToken` and `pageSize`. Errors are `{"message": ...}`.\n\n'
+                "Idempotency: every write except event ingestion takes an `Idempotency-Key` header, which is "
+                "the same key as the body's `idempotencyKey` (send either, or both equal; two different keys "
+                "are a 400). A repeat with the same key and arguments answers the first response and changes "
+                "nothing; the same key with different arguments is a 409. Event ingestion is keyed by each "
+                "event's own `id` instead: an id seen before is reported as a duplicate and never counted "
+                "twice, and the header is refused there."
             ),
         },
         "servers": [{"url": "/"}],
@@ -89,6 +97,16 @@ def _operation(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) 
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "description": field}
         for name, field in endpoint.path_fields.items()
     ]
+    if operation.is_write and operation.name not in KEYED_BY_EVENT_ID:
+        parameters.append(
+            {
+                "name": HEADER,
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH},
+                "description": CREDITS_DESCRIPTION if endpoint.run is grant_credits else DESCRIPTION,
+            }
+        )
     parameters += [
         {
             "name": q.name,
