@@ -16,6 +16,7 @@ from billing_admin.service import parse_request, validation_error
 
 from .adapters import Call, batch_result, plan_body
 from .idempotency import bulk_key, merge_key
+from .routing import SCHEDULE_MODES
 from .wire import to_wire
 
 OPEN_END = "9999-01-01"  # Togai's end date of an open-ended schedule
@@ -125,6 +126,8 @@ def edit_schedules(call: Call) -> tuple[int, Any]:
 
 def schedules(call: Call) -> tuple[int, Any]:
     """The account's schedule in Togai's SchedulesPaginatedResponse: its plan since it was assigned."""
+    if call.request.GET.get("mode", "ACTIVE") not in SCHEDULE_MODES:  # both modes show the one schedule here
+        raise InvalidInputError.for_field("mode", "ACTIVE or DRAFT")
     account = call.service.get_account(s.GetAccountRequest(accountId=call.kwargs["account_id"]), actor=call.actor)
     if account.pricePlan is None:
         return 200, {"data": [], "nextToken": None}

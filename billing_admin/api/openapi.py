@@ -14,6 +14,7 @@ from billing_admin.operations import BY_NAME
 from .endpoints import ENDPOINTS, Endpoint
 from .handlers import grant_credits
 from .idempotency import CREDITS_DESCRIPTION, DESCRIPTION, HEADER, KEYED_BY_EVENT_ID, MAX_LENGTH
+from .routing import SCHEDULE_MODES
 
 REF = "#/components/schemas/{model}"
 ERROR = {
@@ -90,12 +91,44 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
+EPOCH_MS = {"type": "integer", "minimum": 0, "maximum": 253402300799999}  # up to 9999-12-31
+# A positive quantity: `quantity` of a feature check (0 or less is refused).
+POSITIVE_DECIMAL = {"type": "string", "pattern": r"^([1-9]\d{0,11}(\.\d{1,6})?|0\.\d{0,5}[1-9])$"}
+
+
+def _query_schema(endpoint: Endpoint, query: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema, with the request field's own bounds (pageSize 1-200, enums, lengths)."""
+    if query.kind == "epoch_ms":
+        return EPOCH_MS
+    if query.kind == "decimal":
+        return POSITIVE_DECIMAL
+    if query.kind == "cursor":
+        return {"type": "string", "minLength": 1}
+    if query.kind == "mode":
+        return {"type": "string", "enum": list(SCHEDULE_MODES)}
+    field = dict(fields.get(query.field, {}))
+    options = [o for o in field.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        field.update(options[0])
+    schema = {k: v for k, v in field.items() if k in ("type", "enum", "minimum", "maximum", "maxLength", "pattern")}
+    schema.setdefault("type", TYPES.get(query.kind, {"type": "string"})["type"])
+    if schema["type"] == "string":
+        schema.setdefault("minLength", 1)
+    return schema
+
+
 def _operation(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) -> dict[str, Any]:
     operation = BY_NAME[endpoint.operation]
     op_id = re.sub(r"[^A-Za-z0-9]+", "_", f"{endpoint.method.lower()}_{endpoint.path}").strip("_")
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "description": field}
-        for name, field in endpoint.path_fields.items()
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "minLength": 1},
+            "description": endpoint.path_fields.get(name, name),
+        }
+        for name in re.findall(r"\{(\w+)\}", endpoint.path)
     ]
     if operation.is_write and operation.name not in KEYED_BY_EVENT_ID:
         parameters.append(
@@ -103,16 +136,17 @@ def _operation(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) 
                 "name": HEADER,
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH},
+                "schema": {"type": "string", "maxLength": MAX_LENGTH},
                 "description": CREDITS_DESCRIPTION if endpoint.run is grant_credits else DESCRIPTION,
             }
         )
+    fields = operation.request.model_json_schema().get("properties", {})
     parameters += [
         {
             "name": q.name,
             "in": "query",
             "required": False,
-            "schema": TYPES.get(q.kind, {"type": "string"}),
+            "schema": _query_schema(endpoint, q, fields),
             "description": q.description,
         }
         for q in endpoint.query
@@ -136,8 +170,11 @@ def _operation(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) 
         "x-scope": operation.kind,
     }
     if endpoint.body:
+        request_schema = _request_model(endpoint).model_json_schema()
         body["requestBody"] = {
-            "required": True,
+            # An absent body is read as {}: required only where {} is not a valid request.
+            "required": "anyOf" in request_schema
+            or bool(set(request_schema.get("required", [])) - set(endpoint.path_fields.values())),
             "content": {"application/json": {"schema": refs[_request_model(endpoint)]}},
         }
     return body

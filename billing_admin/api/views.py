@@ -112,7 +112,9 @@ def parse_request(
         payload = endpoint.adapt(body) if endpoint.adapt else body
     for query in endpoint.query:
         raw = request.GET.get(query.name)
-        if raw not in (None, ""):
+        if raw == "":
+            raise InvalidInputError.for_field(query.name, "empty; give a value or leave the parameter out")
+        if raw is not None:
             payload[query.field] = query_value(query, raw)
     for name, field in endpoint.path_fields.items():
         payload[field] = kwargs[name]

@@ -38,7 +38,15 @@ def _currency(value: str) -> str:
 Currency = Annotated[
     str,
     AfterValidator(_currency),
-    Field(description="ISO-4217 currency code, e.g. USD", min_length=3, max_length=3),
+    Field(
+        description="ISO-4217 currency code, e.g. USD",
+        min_length=3,
+        max_length=3,
+        # The supported codes (either case), so a schema-valid currency is one the engine can bill in.
+        json_schema_extra={
+            "enum": [*sorted(money.CURRENCY_EXPONENTS), *sorted(map(str.lower, money.CURRENCY_EXPONENTS))]
+        },
+    ),
 ]
 
 # Money on the wire is a decimal string ("150.00"); floats never reach the engine.
@@ -49,6 +57,8 @@ PageSize = Annotated[int, Field(ge=1, le=200, description="Items per page, 1-200
 NextToken = Annotated[
     str | None, Field(description="Opaque cursor from the previous page's nextToken; omit for the first page.")
 ]
+
+
 def _utc_if_naive(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.utils import timezone
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from .common import Amount, Page, PageRequest, Quantity, Request, Response, UtcDatetime, WriteRequest
 
@@ -74,6 +74,15 @@ class UpdateInvoiceStatusRequest(WriteRequest):
 
 
 class GenerateInvoicesRequest(WriteRequest):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["accountId"]},
+                {"required": ["all"], "properties": {"all": {"const": True, "description": "Every account."}}},
+            ]
+        }
+    )
+
     accountId: str | None = Field(
         default=None,
         max_length=512,
