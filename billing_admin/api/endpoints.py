@@ -194,7 +194,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "v2/accounts/{account_id}/finalize_schedules",
         "update_account",
         "Finalize schedule edits (they are applied when made) and list the schedule",
-        run=h.schedules,
+        run=h.finalize_schedules,
         body=True,
         body_schema=sh.FinalizeSchedules,
         response_schema=sh.Schedules,

@@ -17,6 +17,7 @@ from billing_admin.service import parse_request, validation_error
 from .adapters import Call, batch_result, plan_body
 from .idempotency import bulk_key, merge_key
 from .routing import SCHEDULE_MODES
+from .shapes import FinalizeSchedules
 from .wire import to_wire
 
 OPEN_END = "9999-01-01"  # Togai's end date of an open-ended schedule
@@ -122,6 +123,15 @@ def edit_schedules(call: Call) -> tuple[int, Any]:
     schedule = {"id": f"sch.{account.id}.{plan.id}", "pricePlanId": plan.id, "pricePlanName": plan.name,
                 "startDate": request.effectiveFrom, "endDate": f"{OPEN_END}T00:00:00Z"}  # fmt: skip
     return 200, {"accountId": account.id, "accountName": account.name, "pricingSchedules": [schedule]}
+
+
+def finalize_schedules(call: Call) -> tuple[int, Any]:
+    """Edits are applied when made, so finalizing only confirms the body's shape and lists the schedule."""
+    try:
+        FinalizeSchedules.model_validate(call.json())
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    return schedules(call)
 
 
 def schedules(call: Call) -> tuple[int, Any]:

@@ -61,8 +61,9 @@ def openapi_document() -> dict[str, Any]:
     )
     refs = {model: schema for (model, _), schema in keys.items()}
     paths: dict[str, dict[str, Any]] = {}
+    bodies: dict[str, Any] = {}
     for endpoint in ENDPOINTS:
-        paths.setdefault(f"/api/{endpoint.path}", {})[endpoint.method.lower()] = _operation(endpoint, refs)
+        paths.setdefault(f"/api/{endpoint.path}", {})[endpoint.method.lower()] = _operation(endpoint, refs, bodies)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -85,7 +86,7 @@ def openapi_document() -> dict[str, Any]:
         "security": [{"bearerAuth": []}],
         "paths": paths,
         "components": {
-            "schemas": {**definitions.get("$defs", {}), "ErrorResponse": ERROR},
+            "schemas": {**definitions.get("$defs", {}), **bodies, "ErrorResponse": ERROR},
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }
@@ -117,15 +118,49 @@ def _query_schema(endpoint: Endpoint, query: Any, fields: dict[str, Any]) -> dic
     return schema
 
 
-def _operation(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) -> dict[str, Any]:
+def _path_schema(field: dict[str, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "minLength": 1}
+    if "maxLength" in field:
+        schema["maxLength"] = field["maxLength"]
+    return schema
+
+
+def _body_name(endpoint: Endpoint) -> str:
+    return f"{_request_model(endpoint).__name__}Body"
+
+
+def _body_schema(endpoint: Endpoint, definitions: dict[str, Any]) -> dict[str, Any]:
+    """The request schema less the fields the path fills (they are not sent in the body)."""
+    schema = _request_model(endpoint).model_json_schema(ref_template=REF)
+    if endpoint.body_schema is not None or not endpoint.path_fields:
+        return schema
+    path = set(endpoint.path_fields.values())
+    body = {k: v for k, v in schema.items() if k != "$defs"}
+    body["properties"] = {k: v for k, v in schema.get("properties", {}).items() if k not in path}
+    body["required"] = [name for name in schema.get("required", []) if name not in path]
+    body["title"] = _body_name(endpoint)
+    definitions[_body_name(endpoint)] = body
+    return body
+
+
+def _body_ref(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) -> dict[str, Any]:
+    if endpoint.body_schema is not None or not endpoint.path_fields:
+        return refs[_request_model(endpoint)]
+    return {"$ref": REF.format(model=_body_name(endpoint))}
+
+
+def _operation(
+    endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]], definitions: dict[str, Any]
+) -> dict[str, Any]:
     operation = BY_NAME[endpoint.operation]
     op_id = re.sub(r"[^A-Za-z0-9]+", "_", f"{endpoint.method.lower()}_{endpoint.path}").strip("_")
+    fields = operation.request.model_json_schema().get("properties", {})
     parameters = [
         {
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "string", "minLength": 1},
+            "schema": _path_schema(fields.get(endpoint.path_fields.get(name, ""), {})),
             "description": endpoint.path_fields.get(name, name),
         }
         for name in re.findall(r"\{(\w+)\}", endpoint.path)
@@ -140,7 +175,6 @@ def _operation(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) 
                 "description": CREDITS_DESCRIPTION if endpoint.run is grant_credits else DESCRIPTION,
             }
         )
-    fields = operation.request.model_json_schema().get("properties", {})
     parameters += [
         {
             "name": q.name,
@@ -170,11 +204,11 @@ def _operation(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) 
         "x-scope": operation.kind,
     }
     if endpoint.body:
-        request_schema = _request_model(endpoint).model_json_schema()
+        request_schema = _body_schema(endpoint, definitions)
         body["requestBody"] = {
             # An absent body is read as {}: required only where {} is not a valid request.
             "required": "anyOf" in request_schema
             or bool(set(request_schema.get("required", [])) - set(endpoint.path_fields.values())),
-            "content": {"application/json": {"schema": refs[_request_model(endpoint)]}},
+            "content": {"application/json": {"schema": _body_ref(endpoint, refs)}},
         }
     return body

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from billing_admin import schemas as s
 from billing_admin.schemas.entitlements import Entitlement
@@ -102,7 +102,7 @@ class ScheduleEdits(BaseModel):
 
 
 class FinalizeSchedules(BaseModel):
-    mergeSchedules: bool | None = Field(default=None, description="Ignored: edits are applied when made.")
+    mergeSchedules: StrictBool | None = Field(default=None, description="Ignored: edits are applied when made.")
 
 
 class PlanOverride(BaseModel):

@@ -117,6 +117,8 @@ def parse_request(
         if raw is not None:
             payload[query.field] = query_value(query, raw)
     for name, field in endpoint.path_fields.items():
+        if endpoint.body and field in payload and payload[field] != kwargs[name]:
+            raise InvalidInputError.for_field(field, f"given in the path as {name}; leave it out of the body")
         payload[field] = kwargs[name]
     if "idempotencyKey" in schema.model_fields:
         merge_key(payload, idempotency_key)
