@@ -3,10 +3,12 @@ a future asOf is refused, and leaving out the account needs an explicit all=true
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import anyio
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from mcp import Client
 
@@ -83,4 +85,11 @@ def test_the_mcp_tool_refuses_the_same_calls_with_the_same_messages(used):
     assert "all" in tool.input_schema["properties"] and "never a future one" in tool.description
     assert empty.is_error and "all=true" in empty.content[0].text
     assert future.is_error and "asOf: cannot be in the future" in future.content[0].text
+    assert open_cycles() == 1
+
+
+def test_the_close_cycles_command_refuses_a_future_as_of_in_one_line(used):
+    tomorrow = (timezone.now() + timedelta(days=1)).isoformat()
+    with pytest.raises(CommandError, match="asOf: cannot be in the future"):
+        call_command("close_cycles", "--as-of", tomorrow, stdout=io.StringIO())
     assert open_cycles() == 1
