@@ -7,7 +7,8 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
 from billing_admin.operations import BY_NAME
 
@@ -45,6 +46,24 @@ TYPES = {
 }
 
 
+class DecimalStrings(GenerateJsonSchema):
+    """Money and quantities are read from JSON numbers or decimal strings: the string form is stated as
+    a pattern (positive where the field must be more than 0), so "" or "lots" are documented as refused."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        value = super().decimal_schema(schema)
+        if schema.get("gt") is not None and schema["gt"] >= 0:
+            pattern = r"^(\d*[1-9]\d*(\.\d+)?|\d+\.\d*[1-9]\d*)$"
+        elif schema.get("ge") is not None and schema["ge"] >= 0:
+            pattern = r"^\d+(\.\d+)?$"
+        else:
+            pattern = r"^-?\d+(\.\d+)?$"
+        for option in value.get("anyOf", []):
+            if option.get("type") == "string":
+                option["pattern"] = pattern
+        return value
+
+
 def _request_model(endpoint: Endpoint) -> type[BaseModel]:
     return endpoint.body_schema or BY_NAME[endpoint.operation].request
 
@@ -57,7 +76,9 @@ def _response_model(endpoint: Endpoint) -> type[BaseModel]:
 def openapi_document() -> dict[str, Any]:
     models = {m for e in ENDPOINTS for m in (_request_model(e), _response_model(e))}
     keys, definitions = models_json_schema(
-        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)], ref_template=REF
+        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+        ref_template=REF,
+        schema_generator=DecimalStrings,
     )
     refs = {model: schema for (model, _), schema in keys.items()}
     paths: dict[str, dict[str, Any]] = {}
@@ -131,7 +152,7 @@ def _body_name(endpoint: Endpoint) -> str:
 
 def _body_schema(endpoint: Endpoint, definitions: dict[str, Any]) -> dict[str, Any]:
     """The request schema less the fields the path fills (they are not sent in the body)."""
-    schema = _request_model(endpoint).model_json_schema(ref_template=REF)
+    schema = _request_model(endpoint).model_json_schema(ref_template=REF, schema_generator=DecimalStrings)
     if endpoint.body_schema is not None or not endpoint.path_fields:
         return schema
     path = set(endpoint.path_fields.values())

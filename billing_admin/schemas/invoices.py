@@ -77,7 +77,7 @@ class GenerateInvoicesRequest(WriteRequest):
     model_config = ConfigDict(
         json_schema_extra={
             "anyOf": [
-                {"required": ["accountId"]},
+                {"required": ["accountId"], "properties": {"accountId": {"type": "string", "description": "One."}}},
                 {"required": ["all"], "properties": {"all": {"const": True, "description": "Every account."}}},
             ]
         }

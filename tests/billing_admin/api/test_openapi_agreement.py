@@ -56,3 +56,12 @@ def test_a_body_is_required_only_where_an_empty_one_is_refused():
     assert paths["/api/invoices/generate"]["post"]["requestBody"]["required"] is True
     assert paths["/api/customers/{customer_id}"]["patch"]["requestBody"]["required"] is False
     assert paths["/api/customers"]["post"]["requestBody"]["required"] is True
+
+
+def test_a_decimal_string_is_documented_by_a_pattern_the_api_keeps(api, acme):
+    body = openapi_document()["components"]["schemas"]["TopUpWalletRequestBody"]
+    [text] = [o for o in body["properties"]["topupAmount"]["anyOf"] if o["type"] == "string"]
+    for value, allowed in (("", False), ("0", False), ("lots", False), ("0.5", True), ("12", True)):
+        assert bool(re.match(text["pattern"], value)) == allowed, value
+        response = api.post("accounts/acc_987/wallet_topup", {"topupAmount": value})
+        assert (response.status_code == 200) == allowed, (value, response.content)
