@@ -65,3 +65,11 @@ def test_a_decimal_string_is_documented_by_a_pattern_the_api_keeps(api, acme):
         assert bool(re.match(text["pattern"], value)) == allowed, value
         response = api.post("accounts/acc_987/wallet_topup", {"topupAmount": value})
         assert (response.status_code == 200) == allowed, (value, response.content)
+
+
+def test_a_number_sent_for_a_date_is_refused_rather_than_read_as_an_epoch(api, acme):
+    body = {"accountId": "acc_987", "purpose": "Goodwill", "creditAmount": 5, "effectiveFrom": 0}
+    response = api.post("credits", {"creditRequests": [body]})
+    assert response.status_code == 400 and "not a number" in response.json()["message"]
+    closing = api.post("invoices/generate", {"all": True, "asOf": 1700000000})
+    assert closing.status_code == 400 and "asOf" in closing.json()["details"]["fields"]
