@@ -240,8 +240,11 @@ OPERATIONS: tuple[Operation, ...] = (
         s.GenerateInvoicesRequest,
         s.GenerateInvoicesResponse,
         "Close billing cycles",
-        """Close every billing cycle whose grace period has ended (or one account's) into DUE invoices and
-        open the next cycles. Running it twice changes nothing more.""",
+        """Close billing cycles into DUE invoices and open the next cycles: one account's ended cycles
+        (accountId, without waiting for the grace period), or every cycle whose grace period is over
+        (all=true; one of the two is required). asOf may name a past moment, never a future one: only cycles
+        that had ended by then are closed, so an open month is never closed early. Running it twice changes
+        nothing more.""",
         idempotent=True,
     ),
     _op(

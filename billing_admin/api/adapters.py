@@ -30,6 +30,7 @@ class Call:
     kwargs: dict[str, str]
     actor: Actor
     service: BillingService
+    idempotency_key: str | None = None  # the Idempotency-Key header of a write
 
     def json(self) -> Any:
         return read_json(self.request)

@@ -48,10 +48,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         body=True,
         render=a.batch_result,
         nul_run=h.ingest_batch_with_nul,
+        body_schema=sh.IngestBatchBody,
         statuses=(202, 207),
     ),
     Endpoint(
-        "GET", "events", "list_events", "List events with their ingestion status", query=EVENT_QUERY, render=a.events
+        "GET",
+        "events",
+        "list_events",
+        "List events with their ingestion status",
+        query=EVENT_QUERY,
+        render=a.events,
+        response_schema=sh.EventList,
     ),
     Endpoint("POST", "metrics", "get_metrics", "Query metrics", body=True),
     # customers
@@ -187,7 +194,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "v2/accounts/{account_id}/finalize_schedules",
         "update_account",
         "Finalize schedule edits (they are applied when made) and list the schedule",
-        run=h.schedules,
+        run=h.finalize_schedules,
         body=True,
         body_schema=sh.FinalizeSchedules,
         response_schema=sh.Schedules,
@@ -198,7 +205,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "get_account",
         "The account's price-plan schedule",
         run=h.schedules,
-        query=(Query("mode", "mode", description="ACTIVE or DRAFT; both show the one schedule here."),),
+        query=(Query("mode", "mode", "mode", "ACTIVE or DRAFT; both show the one schedule here."),),
         response_schema=sh.Schedules,
     ),
     # metering and pricing

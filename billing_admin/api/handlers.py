@@ -15,6 +15,9 @@ from billing_admin.errors import BillingError, InvalidInputError, InvalidStateEr
 from billing_admin.service import parse_request, validation_error
 
 from .adapters import Call, batch_result, plan_body
+from .idempotency import bulk_key, merge_key
+from .routing import SCHEDULE_MODES
+from .shapes import FinalizeSchedules
 from .wire import to_wire
 
 OPEN_END = "9999-01-01"  # Togai's end date of an open-ended schedule
@@ -113,6 +116,7 @@ def edit_schedules(call: Call) -> tuple[int, Any]:
         accountId=call.kwargs["account_id"],
         pricePlanId=plan_id,
         effectiveFrom=datetime.combine(starts, time.min, tzinfo=UTC),
+        idempotencyKey=call.idempotency_key,
     )
     account = call.service.update_account(request, actor=call.actor)
     plan = _plan(call, plan_id)
@@ -121,8 +125,19 @@ def edit_schedules(call: Call) -> tuple[int, Any]:
     return 200, {"accountId": account.id, "accountName": account.name, "pricingSchedules": [schedule]}
 
 
+def finalize_schedules(call: Call) -> tuple[int, Any]:
+    """Edits are applied when made, so finalizing only confirms the body's shape and lists the schedule."""
+    try:
+        FinalizeSchedules.model_validate(call.json())
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    return schedules(call)
+
+
 def schedules(call: Call) -> tuple[int, Any]:
     """The account's schedule in Togai's SchedulesPaginatedResponse: its plan since it was assigned."""
+    if call.request.GET.get("mode", "ACTIVE") not in SCHEDULE_MODES:  # both modes show the one schedule here
+        raise InvalidInputError.for_field("mode", "ACTIVE or DRAFT")
     account = call.service.get_account(s.GetAccountRequest(accountId=call.kwargs["account_id"]), actor=call.actor)
     if account.pricePlan is None:
         return 200, {"data": [], "nextToken": None}
@@ -182,7 +197,8 @@ def grant_credits(call: Call) -> tuple[int, Any]:
     """Togai's `{"creditRequests": [...]}` -> `{"credits": [Credit, ...]}` (each with the new balance).
 
     Every request is validated before any is granted; if a grant then fails, the answer is that
-    error, naming the grants already made so a retry (with idempotencyKeys) can skip them."""
+    error, naming the grants already made so a retry (with idempotencyKeys) can skip them. An
+    Idempotency-Key header keys the first grant and `<key>#2`, `<key>#3`, ... the ones after it."""
     body = call.json()
     items = body.get("creditRequests") if isinstance(body, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= 50:
@@ -191,6 +207,8 @@ def grant_credits(call: Call) -> tuple[int, Any]:
     for index, item in enumerate(items):
         if isinstance(item, dict):
             item = {k: v for k, v in item.items() if k != "grantorId"}  # Togai's, not ours
+            if call.idempotency_key:
+                merge_key(item, bulk_key(call.idempotency_key, index), field=f"creditRequests.{index}.idempotencyKey")
         try:
             requests.append(s.GrantCreditRequest.model_validate(item))
         except ValidationError as exc:

@@ -13,7 +13,8 @@ from billing_admin.errors import InvalidInputError
 
 from . import adapters as a
 
-QueryKind = Literal["str", "int", "epoch_ms", "decimal", "cursor"]
+QueryKind = Literal["str", "int", "epoch_ms", "decimal", "cursor", "mode"]
+SCHEDULE_MODES = ("ACTIVE", "DRAFT")
 
 
 @dataclass(frozen=True)
@@ -56,5 +57,7 @@ def query_value(query: Query, raw: str) -> Any:
     except ValueError:
         raise InvalidInputError.for_field(query.name, "must be an integer") from None
     if query.kind == "epoch_ms":
+        if number < 0:
+            raise InvalidInputError.for_field(query.name, "not a valid epoch time in milliseconds")
         return a.from_epoch_ms(number, field=query.name)
     return number

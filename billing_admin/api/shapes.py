@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from billing_admin import schemas as s
 from billing_admin.schemas.entitlements import Entitlement
@@ -102,7 +102,7 @@ class ScheduleEdits(BaseModel):
 
 
 class FinalizeSchedules(BaseModel):
-    mergeSchedules: bool | None = Field(default=None, description="Ignored: edits are applied when made.")
+    mergeSchedules: StrictBool | None = Field(default=None, description="Ignored: edits are applied when made.")
 
 
 class PlanOverride(BaseModel):
@@ -135,3 +135,21 @@ class AccountSchedule(BaseModel):
 class Schedules(BaseModel):
     data: list[AccountSchedule] = Field(description="The account's schedule (none without a plan).")
     nextToken: str | None = Field(default=None, description="Always null.")
+
+
+class EventList(BaseModel):
+    """Togai's GET /events answer: the list is under `events`, not `data`."""
+
+    events: list[s.EventWithStatus] = Field(description="The events of this page, newest first.")
+    nextToken: str | None = Field(default=None, description="Pass to get the next page; null on the last page.")
+
+
+class IngestBatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[s.Event | Any] = Field(
+        min_length=1,
+        max_length=1000,
+        description="1 to 1000 events. Each is checked on its own: a bad one is refused by index with its reason "
+        "(207) and the others are stored.",
+    )

@@ -24,6 +24,7 @@ from billing_admin.service import get_service, validation_error
 from .adapters import Call, read_json
 from .auth import NotAuthenticatedError, api_actor
 from .endpoints import Endpoint, query_value
+from .idempotency import header_key, merge_key
 from .wire import dumps, to_wire
 
 logger = logging.getLogger(__name__)
@@ -72,14 +73,16 @@ def endpoint_view(routes: dict[str, Endpoint]):  # noqa: ANN201 - a Django view
 def run_endpoint(endpoint: Endpoint, request: HttpRequest, kwargs: dict[str, str]) -> tuple[int, Any]:
     operation = BY_NAME[endpoint.operation]
     nul = has_nul(request, kwargs)
-    call = Call(request=request, kwargs=kwargs, actor=api_actor(request, kind=operation.kind), service=get_service())
+    actor = api_actor(request, kind=operation.kind)
+    key = header_key(request, operation.name) if operation.is_write else None
+    call = Call(request=request, kwargs=kwargs, actor=actor, service=get_service(), idempotency_key=key)
     if nul and endpoint.nul_run is not None:
         return endpoint.nul_run(call)
     if nul:
         refuse_nul(request)
     if endpoint.run is not None:
         return endpoint.run(call)
-    parsed = parse_request(endpoint, operation.request, request, kwargs)
+    parsed = parse_request(endpoint, operation.request, request, kwargs, key)
     result = getattr(call.service, operation.name)(parsed, actor=call.actor)
     if endpoint.finish is not None:
         return endpoint.finish(call, result)
@@ -89,9 +92,12 @@ def run_endpoint(endpoint: Endpoint, request: HttpRequest, kwargs: dict[str, str
 
 
 def parse_request(
-    endpoint: Endpoint, schema: type[BaseModel], request: HttpRequest, kwargs: dict[str, str]
+    endpoint: Endpoint,
+    schema: type[BaseModel],
+    request: HttpRequest,
+    kwargs: dict[str, str],
+    idempotency_key: str | None,
 ) -> BaseModel:
-    idempotency_key = request.headers.get("Idempotency-Key")
     if endpoint.body and not (endpoint.query or endpoint.path_fields or endpoint.adapt or idempotency_key):
         # The hot path (ingestion): pydantic reads the bytes directly.
         try:
@@ -106,12 +112,16 @@ def parse_request(
         payload = endpoint.adapt(body) if endpoint.adapt else body
     for query in endpoint.query:
         raw = request.GET.get(query.name)
-        if raw not in (None, ""):
+        if raw == "":
+            raise InvalidInputError.for_field(query.name, "empty; give a value or leave the parameter out")
+        if raw is not None:
             payload[query.field] = query_value(query, raw)
     for name, field in endpoint.path_fields.items():
+        if endpoint.body and field in payload and payload[field] != kwargs[name]:
+            raise InvalidInputError.for_field(field, f"given in the path as {name}; leave it out of the body")
         payload[field] = kwargs[name]
-    if idempotency_key and "idempotencyKey" in schema.model_fields:
-        payload.setdefault("idempotencyKey", idempotency_key)
+    if "idempotencyKey" in schema.model_fields:
+        merge_key(payload, idempotency_key)
     try:
         return schema.model_validate(payload)
     except ValidationError as exc:

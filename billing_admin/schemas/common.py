@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from billing_admin import money
 
@@ -38,7 +38,15 @@ def _currency(value: str) -> str:
 Currency = Annotated[
     str,
     AfterValidator(_currency),
-    Field(description="ISO-4217 currency code, e.g. USD", min_length=3, max_length=3),
+    Field(
+        description="ISO-4217 currency code, e.g. USD",
+        min_length=3,
+        max_length=3,
+        # The supported codes (either case), so a schema-valid currency is one the engine can bill in.
+        json_schema_extra={
+            "enum": [*sorted(money.CURRENCY_EXPONENTS), *sorted(map(str.lower, money.CURRENCY_EXPONENTS))]
+        },
+    ),
 ]
 
 # Money on the wire is a decimal string ("150.00"); floats never reach the engine.
@@ -49,12 +57,22 @@ PageSize = Annotated[int, Field(ge=1, le=200, description="Items per page, 1-200
 NextToken = Annotated[
     str | None, Field(description="Opaque cursor from the previous page's nextToken; omit for the first page.")
 ]
+
+
 def _utc_if_naive(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def _not_a_number(value: Any) -> Any:
+    # pydantic would read a number as seconds or milliseconds since 1970; dates are ISO-8601 strings here.
+    if isinstance(value, int | float | Decimal):
+        raise ValueError("an ISO-8601 date or date-time string, not a number")
+    return value
+
+
 # A moment given without an offset is read as UTC, so every comparison in the engine is between aware times.
-UtcDatetime = Annotated[datetime, AfterValidator(_utc_if_naive)]
+UtcDatetime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_utc_if_naive)]
+Day = Annotated[date, BeforeValidator(_not_a_number)]
 
 Timestamp = Annotated[datetime, Field(description="ISO-8601 date-time with offset, e.g. 2026-11-01T00:00:00Z")]
 

@@ -4,7 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from django.utils import timezone
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from .common import Amount, Page, PageRequest, Quantity, Request, Response, UtcDatetime, WriteRequest
 
@@ -78,13 +79,50 @@ class UpdateInvoiceStatusRequest(WriteRequest):
 
 
 class GenerateInvoicesRequest(WriteRequest):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["accountId"], "properties": {"accountId": {"type": "string", "description": "One."}}},
+                {"required": ["all"], "properties": {"all": {"const": True, "description": "Every account."}}},
+            ]
+        }
+    )
+
     accountId: str | None = Field(
         default=None,
         max_length=512,
-        description="Close this account's ended cycles now, without waiting for the grace period; omit to close "
-        "every cycle whose grace period is over.",
+        description="Close this account's ended cycles now, without waiting for the grace period. Leave it out "
+        "only together with all=true.",
     )
-    asOf: UtcDatetime | None = Field(default=None, description="Treat this moment as now (default: now).")
+    all: bool = Field(
+        default=False,
+        validate_default=True,
+        description="true: close every account's cycles whose grace period is over (what the scheduled job does). "
+        "Required when accountId is left out, so an empty call never closes every account by accident.",
+    )
+    asOf: UtcDatetime | None = Field(
+        default=None,
+        description="Close as of this past moment (default: now); cannot be in the future. Only cycles that had "
+        "ended by then are closed, so a month that has not ended is never closed; invoices are dated asOf.",
+    )
+
+    @field_validator("all")
+    @classmethod
+    def _one_scope(cls, value: bool, info: ValidationInfo) -> bool:
+        if "accountId" not in info.data:
+            return value  # accountId itself was refused
+        if value and info.data["accountId"]:
+            raise ValueError("leave it out when accountId is given: one account, or every account")
+        if not value and not info.data["accountId"]:
+            raise ValueError("send accountId to close one account's cycles, or all=true to close every due cycle")
+        return value
+
+    @field_validator("asOf")
+    @classmethod
+    def _not_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value > timezone.now():
+            raise ValueError("cannot be in the future; leave it out to close as of now")
+        return value
 
 
 class CloseFailure(Response):

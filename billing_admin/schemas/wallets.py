@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from .common import Amount, Request, Response, WriteRequest
+from .common import Amount, Day, Request, Response, WriteRequest
 
 
 class GetWalletBalanceRequest(Request):
@@ -33,8 +33,8 @@ class GrantCreditRequest(WriteRequest):
         gt=0, max_digits=18, decimal_places=6, description="Amount in the account's invoice currency, > 0."
     )
     purpose: str = Field(min_length=3, max_length=255, description="Why the credit is granted.")
-    effectiveFrom: date | None = Field(default=None, description="First day it applies (default today).")
-    effectiveUntil: date | None = Field(default=None, description="Last day it applies (default never expires).")
+    effectiveFrom: Day | None = Field(default=None, description="First day it applies (default today).")
+    effectiveUntil: Day | None = Field(default=None, description="Last day it applies (default never expires).")
     priority: int = Field(default=50, ge=1, le=100, description="1-100; lower is applied first.")
     applicableEntityIds: list[str] = Field(
         default_factory=list, description="Billable ids it may pay for; empty = the whole invoice."

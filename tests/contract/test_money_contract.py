@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from billing_admin import schemas as s
 from billing_admin.errors import InvalidInputError, InvalidStateError, NotFoundError
@@ -34,7 +35,7 @@ def test_an_account_on_a_plan_shows_its_cycle_and_charges_so_far(backend, actor,
     assert account.currentCycle.startDate == start_of_month() and account.currentCycle.chargesSoFar == 50
 
 
-def test_the_open_cycle_is_a_draft_invoice_that_closes_due_and_is_paid(backend, actor, on_pro):
+def test_the_open_cycle_is_a_draft_invoice_that_closes_due_and_is_paid(backend, actor, on_pro, monkeypatch):
     spend(backend, actor)
     [draft] = backend.list_invoices(s.ListInvoicesRequest(accountId="acc_987", status="DRAFT"), actor=actor).data
     assert draft.totalAmount == 50 and draft.currency == "USD" and draft.customerId == "cust_123"
@@ -43,6 +44,7 @@ def test_the_open_cycle_is_a_draft_invoice_that_closes_due_and_is_paid(backend, 
             s.UpdateInvoiceStatusRequest(invoiceId=draft.id, status="PAID", reason="too early"), actor=actor
         )
     next_month = (start_of_month() + timedelta(days=32)).replace(day=1, hour=1)
+    monkeypatch.setattr(timezone, "now", lambda: next_month)  # a month has passed
     closed = backend.generate_invoices(s.GenerateInvoicesRequest(accountId="acc_987", asOf=next_month), actor=actor)
     assert closed.invoiceIds == [draft.id]
     invoice = backend.get_invoice(s.GetInvoiceRequest(invoiceId=draft.id), actor=actor)

@@ -185,7 +185,7 @@ def seed_money(*, now: datetime, actor: Actor) -> None:
                              idempotencyKey="demo-credit-acc_initech"),
         actor=actor,
     )  # fmt: skip
-    service.generate_invoices(s.GenerateInvoicesRequest(asOf=now), actor=actor)
+    service.generate_invoices(s.GenerateInvoicesRequest(all=True, asOf=now), actor=actor)
     _settle_history(service, actor)
     # acc_987 ends with exactly 150.00 available: a 100.00 wallet and a 50.00 service credit.
     service.top_up_wallet(

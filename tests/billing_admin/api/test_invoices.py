@@ -56,9 +56,10 @@ def test_an_invoice_is_read_with_its_line_item_tree(api, used):
     assert api.get("invoices/inv.nothing").status_code == 404
 
 
-def test_a_closed_cycle_is_due_and_can_be_marked_paid(api, used, reader):
+def test_a_closed_cycle_is_due_and_can_be_marked_paid(api, used, reader, monkeypatch):
     next_month = (start_of_month() + timedelta(days=32)).replace(day=1, hour=1)
-    closed = api.post("invoices/generate", {"accountId": "acc_987", "asOf": next_month.isoformat()})
+    monkeypatch.setattr(timezone, "now", lambda: next_month)  # a month has passed
+    closed = api.post("invoices/generate", {"accountId": "acc_987"})
     assert closed.status_code == 200, closed.content
     [invoice_id] = closed.json()["invoiceIds"]
     assert api.get(f"invoices/{invoice_id}").json()["status"] == "DUE"

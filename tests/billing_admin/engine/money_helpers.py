@@ -230,6 +230,8 @@ def close(actor, as_of: datetime, account_id: str | None = None):
     payload = {"asOf": as_of.isoformat()}
     if account_id:
         payload["accountId"] = account_id
+    else:
+        payload["all"] = True
     return call("generate_invoices", payload, actor=actor)
 
 

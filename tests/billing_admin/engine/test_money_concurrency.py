@@ -118,7 +118,7 @@ def test_ingestion_racing_a_cycle_close_bills_every_event_once_or_refuses_it(cus
     def work(n: int) -> None:
         if n == 0:
             started.wait(timeout=30)  # close while the other threads are mid-stream
-            call("generate_invoices", {"asOf": at(2026, 2, 1).isoformat()}, actor=actor)
+            call("generate_invoices", {"all": True, "asOf": at(2026, 2, 1).isoformat()}, actor=actor)
         else:
             ingest(n)
 

@@ -28,7 +28,7 @@ def test_the_mcp_tools_read_and_write_hosted_togai(togai_mode):
                     "create_customer", {"id": "cust_1", "name": "Acme Corp", "primaryEmail": "ap@acme.example"}
                 )
                 listed = await client.call_tool("list_customers", {})
-                closing = await client.call_tool("generate_invoices", {})
+                closing = await client.call_tool("generate_invoices", {"all": True})
                 return created, listed, closing
 
     created, listed, closing = anyio.run(scenario)
@@ -50,7 +50,9 @@ def test_the_rest_api_answers_from_hosted_togai(togai_mode, client):
     assert body["name"] == "Nine Ltd" and body["accounts"] == []
     missing = client.get("/api/customers/nobody", headers=headers)
     assert missing.status_code == 404 and "Togai API answered 404" in missing.json()["message"]
-    unsupported = client.post("/api/invoices/generate", "{}", content_type="application/json", headers=headers)
+    unsupported = client.post(
+        "/api/invoices/generate", '{"all": true}', content_type="application/json", headers=headers
+    )
     assert unsupported.status_code == 501 and "hosted Togai" in unsupported.json()["message"]
 
 

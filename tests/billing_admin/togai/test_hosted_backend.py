@@ -225,7 +225,7 @@ def test_an_invoice_status_change_sends_the_status_alone(togai, hosted, actor, a
 
 def test_closing_cycles_now_is_plainly_not_something_hosted_togai_offers(togai, hosted, actor):
     with pytest.raises(UnsupportedError, match="hosted Togai closes billing cycles on its own schedule"):
-        hosted.generate_invoices(s.GenerateInvoicesRequest(), actor=actor)
+        hosted.generate_invoices(s.GenerateInvoicesRequest(all=True), actor=actor)
     assert not togai.calls("POST", "/invoices/generate")
 
 

@@ -10,10 +10,9 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.errors import BillingError
-from billing_admin.service import get_service
+from billing_admin.service import get_service, parse_request
 
 
 class Command(BaseCommand):
@@ -21,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001
         parser.add_argument("--account", help="Close this account's ended cycles now, ignoring the grace period.")
-        parser.add_argument("--as-of", help="Treat this ISO-8601 moment as now (default: now).")
+        parser.add_argument("--as-of", help="Close as of this past ISO-8601 moment (default: now; never the future).")
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         as_of = None
@@ -32,8 +31,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--as-of: {exc}") from None
             if timezone.is_naive(as_of):
                 as_of = timezone.make_aware(as_of, timezone.UTC)
-        request = s.GenerateInvoicesRequest(accountId=options["account"], asOf=as_of)
         try:
+            request = parse_request(
+                "generate_invoices", {"accountId": options["account"], "all": not options["account"], "asOf": as_of}
+            )
             result = get_service().generate_invoices(request, actor=Actor.cli("close_cycles"))
         except BillingError as exc:
             raise CommandError(exc.message) from None
