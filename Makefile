@@ -26,6 +26,9 @@ serve: install
 	$(BIN)/uvicorn billing_admin.asgi:application --host 127.0.0.1 --port 8000
 
 demo: seed serve
+# The demo is local and plain HTTP: development mode (a built-in key, no HTTPS redirect) unless the
+# environment says otherwise. Production sets DEBUG=false and SECRET_KEY (README, "Deployment").
+demo: export DEBUG ?= true
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -85,3 +85,14 @@ class UpstreamError(BillingError):
 
     code = "upstream_error"
     status = 502
+
+
+class TooManyRequestsError(BillingError):
+    """Refused before any work because this client failed too often; `retry_after` is in seconds."""
+
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

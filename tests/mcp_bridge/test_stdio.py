@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -95,7 +96,11 @@ def test_stdout_carries_only_the_protocol(subprocess_database_url):
         stderr=subprocess.PIPE,
         text=True,
         cwd=PROJECT_DIR,
-        env={"DATABASE_URL": subprocess_database_url(), "PATH": "/usr/bin:/bin"},
+        env={
+            "DATABASE_URL": subprocess_database_url(),
+            "PATH": "/usr/bin:/bin",
+            "SECRET_KEY": os.environ["SECRET_KEY"],
+        },
     )
     watchdog = threading.Timer(60, process.kill)
     watchdog.start()
@@ -126,7 +131,11 @@ def test_it_refuses_an_unknown_token_name(subprocess_database_url):
         text=True,
         timeout=60,
         cwd=PROJECT_DIR,
-        env={"DATABASE_URL": subprocess_database_url(), "PATH": "/usr/bin:/bin"},
+        env={
+            "DATABASE_URL": subprocess_database_url(),
+            "PATH": "/usr/bin:/bin",
+            "SECRET_KEY": os.environ["SECRET_KEY"],
+        },
     )
     assert completed.returncode != 0
     assert completed.stdout == ""
