@@ -97,8 +97,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    from psycopg_pool import ConnectionPool
-
     # Under ASGI every request runs in a thread of its own, so a connection kept per thread
     # (CONN_MAX_AGE > 0) is orphaned when the thread ends. A bounded pool per process lends one
     # connection for the request and takes it back when the request ends: a process never holds
@@ -109,9 +107,10 @@ else:
         "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
         "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
-        # A connection the server dropped (restart, failover) is replaced before it is lent.
-        "check": ConnectionPool.check_connection,
     }
+    # With a pool this checks each connection as it is lent: one the server dropped (restart,
+    # failover) is replaced instead of failing the request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A full 1000-event ingestion batch with rich attributes is larger than Django's 2.5 MB default.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
