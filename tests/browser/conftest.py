@@ -45,6 +45,13 @@ def _free_port() -> int:
 
 SERVER_SESSION = "browser-test-server"
 
+# Every blocked inline script, style or handler becomes a console error, so `tab.problems` has it.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
 
 def _tag_server_session(sender, connection, **kwargs) -> None:  # noqa: ANN001
     """Name the database sessions the server's threads open, so teardown can end exactly those."""
@@ -111,7 +118,7 @@ def chromium(monkeypatch):
 @pytest.fixture
 def open_page(live_app, chromium):
     """`open_page(javascript=True)`: a fresh browser tab on the live app, 1440×900, that records
-    console errors and failed responses in `tab.problems`."""
+    console errors, Content-Security-Policy violations and failed responses in `tab.problems`."""
     contexts = []
 
     def make(*, javascript: bool = True):
@@ -119,6 +126,7 @@ def open_page(live_app, chromium):
             base_url=live_app.url, viewport={"width": 1440, "height": 900}, java_script_enabled=javascript
         )
         contexts.append(context)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         tab = context.new_page()
         tab.set_default_timeout(10_000)
         tab.problems = []
