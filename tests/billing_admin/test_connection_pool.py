@@ -73,10 +73,14 @@ def server(customer) -> Iterator[str]:  # noqa: ANN001
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         "ENV_FILE": "",  # the defaults, not a developer's .env
     }
+    command = [sys.executable, "-m", "uvicorn", "billing_admin.asgi:application", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "billing_admin.asgi:application", "--port", str(port), "--log-level", "warning"],
-        cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [*command, "--log-level", "warning"],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
