@@ -7,6 +7,7 @@ came from the client and could be anything. Trust the header only when every req
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,15 +19,18 @@ def _from_header(value: str | None) -> str | None:
     if not value:
         return None
     last = value.split(",")[-1].strip()
-    return last or None
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:  # not an address (a misconfigured proxy): use the peer's
+        return None
 
 
-def request_client_ip(request: HttpRequest) -> str:
-    """For Django requests (the REST API, the sign-in page via django-axes)."""
+def request_client_ip(request: HttpRequest) -> str | None:
+    """For Django requests (the REST API, the sign-in page via django-axes); None when unknown."""
     header = settings.CLIENT_IP_HEADER
     if header and (address := _from_header(request.headers.get(header))):
         return address
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def scope_client_ip(scope: Mapping[str, Any]) -> str:

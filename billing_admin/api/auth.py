@@ -30,7 +30,7 @@ def bearer_token(request: HttpRequest) -> ApiToken:
     if scheme.lower() != "bearer" or not raw.strip():
         raise NotAuthenticatedError("the Authorization header must be 'Bearer <token>'")
     try:
-        return token_authenticate(raw.strip(), client=request_client_ip(request))
+        return token_authenticate(raw.strip(), client=request_client_ip(request) or "unknown")
     except TokenRefusedError as exc:  # unknown, revoked or expired: the reason is the message
         raise NotAuthenticatedError(exc.message) from None
 
