@@ -22,8 +22,8 @@ env = environ.Env(
 )
 # The environment wins over the file. ENV_FILE names another file (e.g. /etc/billing-admin.env),
 # or none when empty.
-env_file = Path(environ.Env().str("ENV_FILE", default=str(BASE_DIR / ".env")) or "/nonexistent")
-if env_file.is_file():
+env_file = environ.Env().str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if env_file and Path(env_file).is_file():
     environ.Env.read_env(env_file)
 
 DEBUG = env("DEBUG")

@@ -59,19 +59,18 @@ def token_expiry_parse(value: str, *, now: datetime | None = None) -> datetime |
     if text in ("", "never"):
         return None
     now = now or timezone.now()
-    if match := _RELATIVE.match(text):
-        return now + timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
     try:
-        parsed = (
-            datetime.fromisoformat(text.upper())
-            if "t" in text
-            else datetime.combine(date.fromisoformat(text), datetime.min.time())
-        )
-    except ValueError:
+        if match := _RELATIVE.match(text):
+            return now + timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        if "t" in text:
+            parsed = datetime.fromisoformat(text.upper())
+        else:
+            parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or past the calendar's end
         raise InvalidInputError.for_field(
             "expires", f"'{value}' is not an expiry; use e.g. 30d, 12h, 2w or a date such as 2027-01-01"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def token_hash(raw: str) -> str:

@@ -39,7 +39,14 @@ def test_without_expires_the_token_does_not_expire():
 
 
 @pytest.mark.parametrize(
-    ("value", "problem"), [("tomorrow", "is not an expiry"), ("2001-01-01", "in the past")], ids=["words", "past"]
+    ("value", "problem"),
+    [
+        ("tomorrow", "is not an expiry"),
+        ("2001-01-01", "in the past"),
+        ("9999999999d", "is not an expiry"),
+        ("9999-12-31T23:59:59-14:00", "is not an expiry"),
+    ],
+    ids=["words", "past", "too many days", "past the calendar"],
 )
 def test_a_bad_expiry_is_refused_and_nothing_is_created(value, problem):
     with pytest.raises(CommandError, match=problem):
