@@ -26,12 +26,18 @@ serve: install
 	$(BIN)/uvicorn billing_admin.asgi:application --host 127.0.0.1 --port 8000
 
 demo: seed serve
+# The demo is local and plain HTTP: development mode (a built-in key, no HTTPS redirect) unless the
+# environment says otherwise. Production sets DEBUG=false and SECRET_KEY (README, "Deployment").
+demo seed serve: export DEBUG ?= true
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: migrate
 	$(BIN)/python -m bench $(BENCH_ARGS)
+# Benchmarks measure production settings (DEBUG off) over plain HTTP on loopback, with a throwaway key.
+bench: export SECRET_KEY ?= bench-only-key-never-used-to-sign-anything-real-0123456789
+bench: export SECURE_SSL_REDIRECT ?= false
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,11 +8,16 @@ so start uvicorn with the default `--lifespan auto` (or `on`).
 from __future__ import annotations
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "billing_admin.settings")
-django_app = get_asgi_application()  # before anything that imports models
+try:
+    django_app = get_asgi_application()  # before anything that imports models
+except ImproperlyConfigured as exc:  # e.g. no SECRET_KEY with DEBUG off: one line, not a traceback
+    sys.exit(f"billing_admin: {exc}")
 
 from django.conf import settings  # noqa: E402
 from mcp.server.transport_security import TransportSecuritySettings  # noqa: E402

@@ -98,3 +98,14 @@ class AccountDataError(BillingError):
     def __init__(self, message: str, *, account_id: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message, details={"accountId": account_id, **(details or {})})
         self.account_id = account_id
+
+
+class TooManyRequestsError(BillingError):
+    """Refused before any work because this client failed too often; `retry_after` is in seconds."""
+
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

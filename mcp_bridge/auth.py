@@ -23,7 +23,9 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 
 from billing_admin.actors import Actor
-from billing_admin.engine.tokens import token_actor, token_verify
+from billing_admin.client_ip import scope_client_ip
+from billing_admin.engine.tokens import TokenRefusedError, token_actor, token_authenticate
+from billing_admin.errors import TooManyRequestsError
 
 Scope = Literal["read", "write"]
 SCOPE_KEY = "billing_admin.caller"  # where BearerTokenAuth leaves the caller in the ASGI scope
@@ -61,12 +63,11 @@ def current_caller(asgi_scope: Mapping[str, Any] | None = None) -> Caller | None
     return _current.get()
 
 
-def caller_for_token(raw: str) -> Caller | None:
+def caller_for_token(raw: str, client: str = "unknown") -> Caller:
+    """The caller for a bearer token; raises TokenRefusedError (401) or TooManyRequestsError (429)."""
     close_old_connections()
     try:
-        token = token_verify(raw)
-        if token is None:
-            return None
+        token = token_authenticate(raw, client=client)
         return Caller(actor=token_actor(token, door="mcp"), scope=token.scope)  # type: ignore[arg-type]
     finally:
         close_old_connections()
@@ -96,9 +97,13 @@ class BearerTokenAuth:
         if raw is None:
             await _unauthorized(send, None, MISSING_TOKEN)
             return
-        caller = await sync_to_async(caller_for_token, thread_sensitive=False)(raw)
-        if caller is None:
-            await _unauthorized(send, "invalid_token", "the token is unknown or revoked")
+        try:
+            caller = await sync_to_async(caller_for_token, thread_sensitive=False)(raw, scope_client_ip(scope))
+        except TokenRefusedError as exc:
+            await _unauthorized(send, "invalid_token", exc.message)
+            return
+        except TooManyRequestsError as exc:
+            await _too_many(send, exc)
             return
         scope[SCOPE_KEY] = caller
         reset = _current.set(caller)
@@ -112,16 +117,27 @@ async def _unauthorized(send: Any, error: str | None, description: str) -> None:
     # RFC 6750 §3: no error code when the request carried no credentials at all.
     challenge = f'Bearer realm="{REALM}"'
     if error:
-        challenge += f', error="{error}", error_description="{description}"'
-    body = json.dumps({"error": error or "unauthorized", "message": description}).encode()
+        # A quoted-string: the description must not end it early.
+        challenge += f', error="{error}", error_description="{description.replace(chr(34), chr(39))}"'
+    body = {"error": error or "unauthorized", "message": description}
+    await _answer(send, 401, body, [(b"www-authenticate", challenge.encode())])
+
+
+async def _too_many(send: Any, exc: TooManyRequestsError) -> None:
+    body = {"error": exc.code, "message": exc.message}
+    await _answer(send, 429, body, [(b"retry-after", str(exc.retry_after).encode())])
+
+
+async def _answer(send: Any, status: int, payload: dict[str, str], headers: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps(payload).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 401,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"www-authenticate", challenge.encode()),
+                *headers,
             ],
         }
     )

@@ -21,6 +21,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # The bearer-token throttle counts refusals in the cache; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def service() -> EngineService:
     return EngineService()

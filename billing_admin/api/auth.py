@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from billing_admin.actors import Actor
+from billing_admin.client_ip import request_client_ip
 from billing_admin.engine.models import ApiToken
-from billing_admin.engine.tokens import token_actor, token_verify
+from billing_admin.engine.tokens import TokenRefusedError, token_actor, token_authenticate
 from billing_admin.errors import BillingError, PermissionDeniedError
 from billing_admin.operations import Kind
 
@@ -28,10 +29,10 @@ def bearer_token(request: HttpRequest) -> ApiToken:
         )
     if scheme.lower() != "bearer" or not raw.strip():
         raise NotAuthenticatedError("the Authorization header must be 'Bearer <token>'")
-    token = token_verify(raw.strip())
-    if token is None:
-        raise NotAuthenticatedError("the API token is unknown or revoked; create a new one")
-    return token
+    try:
+        return token_authenticate(raw.strip(), client=request_client_ip(request) or "unknown")
+    except TokenRefusedError as exc:  # unknown, revoked or expired: the reason is the message
+        raise NotAuthenticatedError(exc.message) from None
 
 
 def api_actor(request: HttpRequest, *, kind: Kind) -> Actor:

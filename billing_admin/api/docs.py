@@ -41,5 +41,6 @@ def docs_page(request: HttpRequest) -> HttpResponse:
             )
     schemas = sorted((name, json.dumps(schema, indent=2)) for name, schema in doc["components"]["schemas"].items())
     context = {"doc": doc, "endpoints": endpoints, "schemas": schemas, "openapi_url": reverse("api:openapi")}
+    context["csp_nonce"] = request.csp_nonce  # the page's one inline <style> is allowed by the CSP's nonce
     html = _engine.get_template("api/docs.html").render(Context(context))
     return HttpResponse(html)

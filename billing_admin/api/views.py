@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import BaseModel, ValidationError
 
-from billing_admin.errors import BillingError, InvalidInputError
+from billing_admin.errors import BillingError, InvalidInputError, TooManyRequestsError
 from billing_admin.operations import BY_NAME
 from billing_admin.schemas.nul import NUL_PROBLEM, nul_path
 from billing_admin.service import get_service, validation_error
@@ -38,6 +38,8 @@ def error_response(exc: BillingError) -> HttpResponse:
     response = json_response(exc.as_dict(), exc.status)
     if isinstance(exc, NotAuthenticatedError):
         response["WWW-Authenticate"] = 'Bearer realm="api"'
+    if isinstance(exc, TooManyRequestsError):
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 

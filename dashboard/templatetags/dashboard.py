@@ -135,12 +135,6 @@ def with_aria(field) -> str:  # noqa: ANN001 - a BoundField
 
 
 @register.filter
-def indent(depth) -> int:  # noqa: ANN001 - an int
-    """Left padding in px for a row `depth` levels down a line-item tree."""
-    return 14 + 18 * int(depth or 0)
-
-
-@register.filter
 def titlecase(value: str) -> str:
     return str(value or "").replace("_", " ").capitalize()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from billing_admin.engine import tokens
@@ -27,6 +28,7 @@ def _page(
 ) -> HttpResponse:
     context = {
         "tokens": list(tokens.token_list()),
+        "now": timezone.now(),
         "form": form,
         "issued": issued,
         "notice": notice,
@@ -52,7 +54,10 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             issued = tokens.token_create(
-                name=form.cleaned_data["name"], scope=form.cleaned_data["scope"], actor=staff_actor(request)
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_at=tokens.token_expiry_parse(form.cleaned_data["expires"]),
+                actor=staff_actor(request),
             )
         except BillingError as exc:
             attach_error(form, exc)

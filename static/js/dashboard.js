@@ -40,4 +40,9 @@
     var box = document.getElementById("htmx-problem");
     if (box) box.hidden = true;
   });
+
+  // A new token's secret is selected in one click, ready to copy (no inline handler: the CSP forbids them).
+  document.addEventListener("click", function (event) {
+    if (event.target.matches && event.target.matches("input.secret")) event.target.select();
+  });
 })();

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -43,28 +44,48 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+# Every blocked inline script, style or handler becomes a console error, so `tab.problems` has it.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
 SERVER_SESSION = "browser-test-server"
 
 
-def _tag_server_session(sender, connection, **kwargs) -> None:  # noqa: ANN001
-    """Name the database sessions the server's threads open, so teardown can end exactly those."""
-    if threading.current_thread() is not threading.main_thread() and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET application_name = %s", [SERVER_SESSION])
-
-
-def _end_server_sessions() -> None:
-    """A request still streaming when the server stopped can leave its session open in PostgreSQL,
-    which would keep the test database from being dropped."""
-    from django.db import connection
-
+def _tag_session(sender, connection, **kwargs) -> None:  # noqa: ANN001
+    """Name each database session by who borrowed it from the pool last: the server's threads, or
+    the test itself, so teardown ends exactly the server's."""
     if connection.vendor == "postgresql":
+        server = threading.current_thread() is not threading.main_thread()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND application_name = %s",
-                [SERVER_SESSION],
-            )
+            cursor.execute("SET application_name = %s", [SERVER_SESSION if server else "pytest"])
+
+
+@contextmanager
+def server_sessions_ended() -> Iterator[None]:
+    """Around a live server's life. A request still streaming when the server stopped can keep its
+    connection checked out of the pool for good, which would keep PostgreSQL from dropping the test
+    database: its sessions are ended, and a fresh pool replaces the one they were lent from."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_tag_session)
+    try:
+        yield
+    finally:
+        connection_created.disconnect(_tag_session)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND application_name = %s",
+                    [SERVER_SESSION],
+                )
+            connection.close()
+            connection.close_pool()
 
 
 @pytest.fixture
@@ -72,27 +93,24 @@ def live_app(transactional_db, settings) -> Iterator[LiveApp]:
     """The Django app under uvicorn. Static files come from the finders (no collectstatic needed)."""
     import uvicorn
     from django.core.handlers.asgi import ASGIHandler
-    from django.db.backends.signals import connection_created
 
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
-    connection_created.connect(_tag_server_session)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(ASGIHandler(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield LiveApp(url=f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(timeout=15)
-    connection_created.disconnect(_tag_server_session)
-    _end_server_sessions()
+    with server_sessions_ended():
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started, "uvicorn did not start"
+        yield LiveApp(url=f"http://127.0.0.1:{port}")
+        server.should_exit = True
+        thread.join(timeout=15)
 
 
 @pytest.fixture
@@ -111,7 +129,7 @@ def chromium(monkeypatch):
 @pytest.fixture
 def open_page(live_app, chromium):
     """`open_page(javascript=True)`: a fresh browser tab on the live app, 1440×900, that records
-    console errors and failed responses in `tab.problems`."""
+    console errors, Content-Security-Policy violations and failed responses in `tab.problems`."""
     contexts = []
 
     def make(*, javascript: bool = True):
@@ -119,6 +137,7 @@ def open_page(live_app, chromium):
             base_url=live_app.url, viewport={"width": 1440, "height": 900}, java_script_enabled=javascript
         )
         contexts.append(context)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         tab = context.new_page()
         tab.set_default_timeout(10_000)
         tab.problems = []

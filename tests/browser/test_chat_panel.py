@@ -15,6 +15,7 @@ from django.test import Client
 
 from billing_admin.engine.models import AuditLog
 from dashboard.access import FINANCE_ADMINS
+from tests.browser.conftest import server_sessions_ended
 from tests.chat.fake_messages_api import FakeMessagesAPI, Turn, last_tool_result, say, use
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,28 +39,15 @@ def app_url(settings):
         port = probe.getsockname()[1]
     config = uvicorn.Config(ASGIHandler(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    _drop_server_connections()
-
-
-def _drop_server_connections() -> None:
-    """The stopped server's worker threads are gone but PostgreSQL still holds their sessions, which
-    would block dropping the test database."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+    with server_sessions_ended():
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture

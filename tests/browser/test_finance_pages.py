@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from billing_admin.engine.models import AuditLog, Credit
 from tests.browser.conftest import log_in, read_db, screenshot
@@ -47,7 +48,7 @@ def test_a_finance_admin_finds_acme_and_grants_a_credit_without_a_reload(acme, o
     form.get_by_role("button", name="Grant credit").click()
 
     tab.locator("#grant-credit-form").get_by_text("Granted $25.00").wait_for()
-    tab.wait_for_function("document.querySelector('#available-balance').textContent.trim() === '$25.00'")
+    expect(tab.locator("#available-balance")).to_have_text("$25.00")
     assert tab.evaluate("window.__sameDocument") is True
     assert tab.locator("#credit-balance").inner_text() == "$25.00"
     # The ledger reloads on its own request after the balance has changed: wait for it, not just look.
@@ -67,7 +68,7 @@ def test_a_bad_grant_shows_its_error_in_the_form_and_moves_focus_there(acme, ope
     form.get_by_label("Purpose").fill("Too precise")
     form.get_by_role("button", name="Grant credit").click()
     tab.get_by_text("1.005 has more decimal places than USD allows").wait_for()
-    tab.wait_for_function("document.activeElement && document.activeElement.id === 'id_creditAmount'")
+    expect(tab.locator("#id_creditAmount")).to_be_focused()
     assert tab.locator("#available-balance").inner_text() == "$0.00"
     assert not read_db(Credit.objects.exists)
 
@@ -81,7 +82,7 @@ def test_invoices_filter_by_status_and_date_and_one_opens(acme, open_page):
 
     tab.get_by_label("Status").select_option("DUE")
     tab.wait_for_url(re.compile(r"status=DUE"))
-    tab.wait_for_function("!document.querySelector('#invoice-table').textContent.includes('Draft')")
+    expect(tab.locator("#invoice-table")).not_to_contain_text("Draft")
     assert table.get_by_role("link", name=acme.due_invoice).is_visible()
 
     tab.get_by_label("Invoice date from").fill("2026-03-01")

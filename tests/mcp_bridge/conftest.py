@@ -7,6 +7,7 @@ committed rows.
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 import sys
@@ -145,6 +146,7 @@ def stdio_parameters(database_url: str, *args: str) -> StdioServerParameters:
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "billing_admin.settings",
         "PYTHONPATH": str(PROJECT_DIR),
+        "SECRET_KEY": os.environ["SECRET_KEY"],  # set for the test run (pyproject's pytest_env)
     }
     return StdioServerParameters(
         command=sys.executable, args=["manage.py", "mcp_stdio", *args], cwd=str(PROJECT_DIR), env=env
