@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -21,6 +22,8 @@ def database_problem() -> str | None:
             # Connecting would create an empty file and every tool would then fail on a missing table.
             return f"no database at {name}: run `python manage.py migrate` first"
     try:
+        if connection.vendor == "postgresql":
+            _reach_postgresql()
         connection.ensure_connection()
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -33,3 +36,13 @@ def database_problem() -> str | None:
             "run `python manage.py migrate` first"
         )
     return None
+
+
+def _reach_postgresql() -> None:
+    """One direct connection, bypassing the pool: a pool retries a refused server quietly until its
+    timeout and logs every attempt, where this answers at once with the server's own reason."""
+    params = {k: v for k, v in connection.get_connection_params().items() if k not in ("cursor_factory", "context")}
+    try:
+        psycopg.connect(**params, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        raise DatabaseError(str(exc)) from None

@@ -151,7 +151,7 @@ def _start_and_exit(database_url: str, cwd: Path) -> subprocess.CompletedProcess
         text=True,
         timeout=60,
         cwd=cwd,
-        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin", "SECRET_KEY": os.environ["SECRET_KEY"]},
         stdin=subprocess.DEVNULL,
     )
 
