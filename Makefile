@@ -30,6 +30,10 @@ demo: seed serve
 # environment says otherwise. Production sets DEBUG=false and SECRET_KEY (README, "Deployment").
 demo seed serve: export DEBUG ?= true
 
+# Two workers: the suite is mostly waiting on databases, live servers and Chromium.
+# PYTEST_ARGS= (empty) runs it in one process.
+PYTEST_ARGS ?= -n 2
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
