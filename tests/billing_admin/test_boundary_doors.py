@@ -44,6 +44,7 @@ class World:
     invoice_id: str
     credit_id: str
     meter_id: str
+    togai: Any = None  # the fake Togai, on that backend
 
 
 def _event(event_id: str) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def _build(backend: str, togai: Any) -> World:
         use(SETUP, "acc_987", 1000, datetime(2026, 1, 10, tzinfo=UTC), event_id="jan")  # as it arrived then
         call("generate_invoices", {"accountId": "acc_987", "asOf": "2026-02-01T00:00:00Z"}, actor=SETUP)
         invoice_id = call("list_invoices", {"accountId": "acc_987", "status": "DUE"}, actor=SETUP).data[0].id
-    return World(backend, invoice_id, credit_id, meter_id)
+    return World(backend, invoice_id, credit_id, meter_id, togai)
 
 
 # operation -> (tool arguments, REST method, REST path, REST body), from the world the setup built
@@ -182,6 +183,8 @@ def test_a_repeated_keyed_write_is_answered_without_a_second_row_or_a_second_cal
     assert first == again
     _expect_one(_rows_after(mark), "top_up_wallet", "mcp", "token agent")
     assert IdempotencyRecord.objects.filter(key="wire-9").count() == 1
+    if world.togai is not None:
+        assert len(world.togai.calls("POST", "/accounts/acc_987/wallet_topup")) == 1
 
 
 def test_a_togai_write_row_names_the_remote_ids(togai_backend):
