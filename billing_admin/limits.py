@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_refusal
 from billing_admin.errors import PermissionDeniedError
 from billing_admin.money import exponent, money_str, quantize
 
@@ -169,9 +170,8 @@ class MoneyCeilings:
         move = self.money_move_above_limit(operation, request, actor=actor)
         if move is None:
             return
-        from billing_admin.engine.audit import audit_record  # the audit trail serves both backends
-
-        audit_record(
+        # Kept when the write's transaction rolls back: the refusal is what happened.
+        audit_refusal(
             actor=actor,
             action="limit_refused",
             object_type="invoice" if operation == "update_invoice_status" else "account",

@@ -55,17 +55,20 @@ class BillingService(Protocol):
 
 @cache
 def _backend(name: str) -> BillingService:
+    from billing_admin.boundary import Boundary
+
     if name == "togai":
         from billing_admin.togai.backend import TogaiService
 
-        return TogaiService.from_settings()
+        return Boundary(TogaiService.from_settings())  # type: ignore[return-value]
     from billing_admin.engine.backend import EngineService
 
-    return EngineService()
+    return Boundary(EngineService())  # type: ignore[return-value]
 
 
 def get_service() -> BillingService:
-    """The backend settings choose: BILLING_BACKEND=engine (default) or togai."""
+    """The backend settings choose (BILLING_BACKEND=engine, the default, or togai), behind the boundary
+    that keeps idempotency records and the audit row of every write (`billing_admin.boundary`)."""
     return _backend(settings.BILLING_BACKEND)
 
 
@@ -124,8 +127,10 @@ def _nul_refused(operation: str, payload: Any) -> dict[str, Any] | None:
 def call(
     operation: str, payload: dict[str, Any] | BaseModel, *, actor: Actor, service: BillingService | None = None
 ) -> BaseModel:
-    """Validate `payload` against the operation's request schema and run it: the one entry point the
-    MCP tools, the REST API and the tool console share."""
+    """Validate `payload` against the operation's request schema and run it behind the boundary: the
+    one entry point the doors share."""
+    from billing_admin.boundary import behind_boundary
+
     request = parse_request(operation, payload)
-    backend = service or get_service()
+    backend = behind_boundary(service) if service is not None else get_service()
     return getattr(backend, operation)(request, actor=actor)

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 
 from billing_admin.actors import Actor
+from billing_admin.boundary import Boundary
 from billing_admin.engine.backend import EngineService
 
 # Test servers run in threads; a kept-open connection there would stop the test database from being dropped.
@@ -30,8 +31,9 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture
-def service() -> EngineService:
-    return EngineService()
+def service() -> Boundary:
+    """The engine behind the boundary, as every door meets it."""
+    return Boundary(EngineService())
 
 
 @pytest.fixture

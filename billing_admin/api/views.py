@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import BaseModel, ValidationError
 
+from billing_admin import service
 from billing_admin.errors import BillingError, InvalidInputError, TooManyRequestsError
 from billing_admin.operations import BY_NAME
 from billing_admin.schemas.nul import NUL_PROBLEM, nul_path
@@ -85,7 +86,7 @@ def run_endpoint(endpoint: Endpoint, request: HttpRequest, kwargs: dict[str, str
     if endpoint.run is not None:
         return endpoint.run(call)
     parsed = parse_request(endpoint, operation.request, request, kwargs, key)
-    result = getattr(call.service, operation.name)(parsed, actor=call.actor)
+    result = service.call(operation.name, parsed, actor=call.actor, service=call.service)
     if endpoint.finish is not None:
         return endpoint.finish(call, result)
     if endpoint.render is not None:
@@ -124,10 +125,7 @@ def parse_request(
         payload[field] = kwargs[name]
     if "idempotencyKey" in schema.model_fields:
         merge_key(payload, idempotency_key)
-    try:
-        return schema.model_validate(payload)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
+    return service.parse_request(endpoint.operation, payload)
 
 
 def has_nul(request: HttpRequest, kwargs: dict[str, str]) -> bool:

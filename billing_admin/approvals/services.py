@@ -20,7 +20,7 @@ from django.utils import timezone
 from pydantic import BaseModel
 
 from billing_admin.actors import Actor
-from billing_admin.engine.audit import audit_record
+from billing_admin.audit import audit_record
 from billing_admin.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from billing_admin.limits import MoneyMove, display
 from billing_admin.money import from_minor, to_minor

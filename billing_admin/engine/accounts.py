@@ -7,10 +7,10 @@ from django.db.models import Q, QuerySet
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_describe
 from billing_admin.errors import ConflictError, InvalidInputError, NotFoundError
 
 from . import ids
-from .audit import audit_record
 from .models import Account, AccountAlias, Customer
 
 
@@ -103,7 +103,7 @@ def account_create(*, request: s.CreateAccountRequest, actor: Actor) -> Account:
         status=request.status,
     )
     AccountAlias.objects.bulk_create([AccountAlias(alias=a, account=account) for a in dict.fromkeys(request.aliases)])
-    audit_record(
+    audit_describe(
         actor=actor,
         action="create_account",
         object_type="account",
@@ -144,7 +144,7 @@ def account_update(*, request: s.UpdateAccountRequest, actor: Actor) -> Account:
     if request.tags is not None:
         account.tags = sorted({t.lower() for t in request.tags})
     account.save()
-    audit_record(
+    audit_describe(
         actor=actor,
         action="update_account",
         object_type="account",

@@ -18,10 +18,10 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_describe
 from billing_admin.errors import InvalidInputError
 
 from . import ids
-from .audit import audit_record
 from .metering import active_meters, to_micros
 from .models import (
     Account,
@@ -84,7 +84,7 @@ def assignment_change(
             from .billing_cycles import cycle_ensure
 
             cycle_ensure(account, at)
-        audit_record(
+        audit_describe(
             actor=actor,
             action="assign_price_plan",
             object_type="account",

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_record
 from billing_admin.errors import AccountDataError, BillingError
 
-from .audit import audit_record
 from .models import BillingCycle, CloseFailure
 
 # What closing one account can raise because of that account's data. Anything else (a lost

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_rows
 from billing_admin.errors import AccountDataError
 from billing_admin.money import from_minor, to_minor
 
@@ -229,20 +230,18 @@ class _Book:
             WalletEntry.objects.bulk_create(self.wallet_rows)
         rows_insert(
             AuditLog,
-            [
-                {
-                    "actor_kind": actor.kind,
-                    "actor_name": actor.name[:255],
-                    "door": actor.door,
-                    "user_id": actor.user_id,
-                    "token_id": actor.token_id,
-                    "action": "generate_invoices",
-                    "object_type": "invoice",
-                    "object_id": i.invoice_id,
-                    "summary": f"finalized {i.invoice_id} for {i.account.account_id}: "
-                    f"{from_minor(i.total_minor, i.currency)} {i.currency}, {i.status}",
-                    "changes": {"status": i.status, "totalMinor": i.total_minor, "paidMinor": i.paid_minor},
-                }
-                for i in self.invoices
-            ],
+            audit_rows(
+                actor=actor,
+                action="generate_invoices",
+                entries=(
+                    (
+                        "invoice",
+                        i.invoice_id,
+                        f"finalized {i.invoice_id} for {i.account.account_id}: "
+                        f"{from_minor(i.total_minor, i.currency)} {i.currency}, {i.status}",
+                        {"status": i.status, "totalMinor": i.total_minor, "paidMinor": i.paid_minor},
+                    )
+                    for i in self.invoices
+                ),
+            ),
         )

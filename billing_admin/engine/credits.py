@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_describe
 from billing_admin.errors import InvalidInputError, InvalidStateError, NotFoundError
 from billing_admin.money import from_minor, to_minor
 
 from . import ids
-from .audit import audit_record
 from .models import Account, BillingCycle, Credit, CreditTransaction
 from .rating import CompiledPlan, add_duration
 
@@ -92,7 +92,7 @@ def credit_grant(*, request: s.GrantCreditRequest, account: Account, actor: Acto
         grantor=actor.name[:255],
     )
     CreditTransaction.objects.create(credit=credit, transaction_type="CREDITED", amount_minor=amount)
-    audit_record(
+    audit_describe(
         actor=actor,
         action="grant_credit",
         object_type="credit",
@@ -116,7 +116,7 @@ def credit_void(*, credit_id: str, reason: str, actor: Actor) -> Credit:
     credit.status = "VOIDED"
     credit.save(update_fields=["status", "updated_at"])
     CreditTransaction.objects.create(credit=credit, transaction_type="VOIDED", amount_minor=left)
-    audit_record(
+    audit_describe(
         actor=actor,
         action="void_credit",
         object_type="credit",

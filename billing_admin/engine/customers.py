@@ -6,11 +6,11 @@ from django.db.models import Q, QuerySet
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_describe
 from billing_admin.errors import ConflictError, NotFoundError
 
 from . import ids
 from .accounts import account_create, account_to_schema
-from .audit import audit_record
 from .models import Customer
 
 
@@ -62,7 +62,7 @@ def customer_create(*, request: s.CreateCustomerRequest, actor: Actor) -> s.Crea
         primary_email=request.primaryEmail,
         address=address,
     )
-    audit_record(
+    audit_describe(
         actor=actor,
         action="create_customer",
         object_type="customer",
@@ -101,7 +101,7 @@ def customer_update(*, request: s.UpdateCustomerRequest, actor: Actor) -> s.Cust
     if "address" in changes:
         customer.address = request.address.model_dump(exclude_none=True) if request.address else {}
     customer.save()
-    audit_record(
+    audit_describe(
         actor=actor,
         action="update_customer",
         object_type="customer",

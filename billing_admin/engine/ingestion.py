@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_describe
 from billing_admin.errors import InvalidInputError
 from billing_admin.schemas.event_bounds import attributes_problem
 
 from . import metric_backlog, rollups
-from .audit import audit_record
 from .billing_cycles import CycleSpan, cycle_spans
 from .lookups import member_of
 from .metering import UnitsInvalid, active_meters, to_micros
@@ -333,7 +333,7 @@ def _ingest(
                 status, meters = stored[p.event_id]
                 outcomes[p.index] = Outcome(p.event_id, status, duplicate=True, meters=meters)
         if inserted:  # audited once the outcomes are settled, so its count of refusals is exact
-            audit_record(
+            audit_describe(
                 actor=actor, action="ingest_events", object_type="events",
                 object_id=next(iter(inserted)) if len(inserted) == 1 else f"{len(inserted)} events",
                 summary=f"ingested {len(inserted)} event(s); {sum(o.failed for o in outcomes.values())} refused",

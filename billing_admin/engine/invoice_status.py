@@ -8,10 +8,10 @@ from collections import defaultdict
 from django.db.models import Sum
 
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_describe
 from billing_admin.errors import InvalidStateError, NotFoundError
 from billing_admin.money import from_minor
 
-from .audit import audit_record
 from .models import Credit, CreditTransaction, Invoice, WalletEntry
 from .wallets import wallet_for_update, wallet_post
 
@@ -44,7 +44,7 @@ def invoice_status_update(*, invoice_id: str, status: str, reason: str, actor: A
     invoice.status = status
     invoice.status_reason = reason
     invoice.save(update_fields=["status", "status_reason", "paid_minor", "updated_at"])
-    audit_record(
+    audit_describe(
         actor=actor,
         action="update_invoice_status",
         object_type="invoice",

@@ -9,10 +9,10 @@ from django.db.models import QuerySet
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_describe
 from billing_admin.errors import ConflictError, InvalidInputError
 
 from . import ids, jsonlogic
-from .audit import audit_record
 from .models import EventSchema, UsageMeter
 
 
@@ -115,7 +115,7 @@ def meter_create(*, request: s.CreateUsageMeterRequest, actor: Actor) -> UsageMe
         computations=computations,
         status="ACTIVE",
     )
-    audit_record(
+    audit_describe(
         actor=actor,
         action="create_usage_meter",
         object_type="usage_meter",

@@ -8,11 +8,11 @@ from django.db.models import Q, QuerySet
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_describe
 from billing_admin.errors import ConflictError, InvalidInputError, NotFoundError
 from billing_admin.schemas import plans as ps
 
 from . import ids
-from .audit import audit_record
 from .cycles import CycleConfig, validate_config
 from .models import Feature, PricePlan, RateCard, UsageMeter
 from .pricing import Slab, validate_slabs
@@ -112,7 +112,7 @@ def plan_create(*, request: s.CreatePricePlanRequest, actor: Actor) -> PricePlan
         )
         for i, (card, name, billable) in enumerate(checker.named)
     )
-    audit_record(
+    audit_describe(
         actor=actor,
         action="create_price_plan",
         object_type="price_plan",

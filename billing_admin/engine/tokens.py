@@ -22,10 +22,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_record
 from billing_admin.errors import BillingError, ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError
 from billing_admin.throttle import FailureWindow
 
-from .audit import audit_record
 from .models import ApiToken
 
 SCOPES = ("read", "write")

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.audit import audit_describe
 from billing_admin.money import from_minor
 
 from . import ids
-from .audit import audit_record
 from .credits import exact_minor
 from .models import Account, Credit, Invoice, Wallet, WalletEntry
 
@@ -60,7 +60,7 @@ def wallet_top_up(*, request: s.TopUpWalletRequest, account: Account, actor: Act
     )
     entry.save()
     wallet.save(update_fields=["balance_minor", "updated_at"])
-    audit_record(
+    audit_describe(
         actor=actor,
         action="top_up_wallet",
         object_type="wallet",

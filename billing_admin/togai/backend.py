@@ -20,6 +20,9 @@ from .money import MoneyOps
 
 
 class TogaiService(MoneyCeilings, CustomerOps, MeteringOps, BillingOps, MoneyOps):
+    name = "togai"
+    writes_locally = False  # the boundary audits right after the remote call, with Togai's ids
+
     def __init__(self, client: TogaiClient) -> None:
         self.client = client
 

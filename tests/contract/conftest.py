@@ -14,6 +14,7 @@ import uvicorn
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
+from billing_admin.boundary import Boundary
 from billing_admin.engine.backend import EngineService
 from billing_admin.engine.tokens import token_create
 from billing_admin.togai.backend import TogaiService
@@ -69,10 +70,10 @@ def api_token(transactional_db):
 def backend(request, transactional_db, live_api, api_token):
     """The service under contract: the embedded engine, or the Togai client over real HTTP."""
     if request.param == "engine":
-        yield EngineService()
+        yield Boundary(EngineService())
         return
     service = TogaiService.connect(f"{live_api.url}/api", api_token.raw, timeout=30.0, retries=0)
-    yield service
+    yield Boundary(service)
     service.client.close()
 
 

@@ -4,8 +4,8 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 
 from ..accounts import account_create, account_list, account_resolve, account_to_schema, account_update
+from ..atomic import atomic_write
 from ..customers import customer_create, customer_get, customer_list, customer_to_schema, customer_update
-from ..idempotency import run_write
 from ..pagination import paginate
 
 
@@ -26,12 +26,10 @@ class CustomerOps:
         return s.CustomerWithAccounts(**customer_to_schema(customer).model_dump(), accounts=accounts)
 
     def create_customer(self, request: s.CreateCustomerRequest, *, actor: Actor) -> s.CreateCustomerResponse:
-        return run_write(
-            "create_customer", request, s.CreateCustomerResponse, lambda: customer_create(request=request, actor=actor)
-        )
+        return atomic_write(lambda: customer_create(request=request, actor=actor))
 
     def update_customer(self, request: s.UpdateCustomerRequest, *, actor: Actor) -> s.Customer:
-        return run_write("update_customer", request, s.Customer, lambda: customer_update(request=request, actor=actor))
+        return atomic_write(lambda: customer_update(request=request, actor=actor))
 
     def list_accounts(self, request: s.ListAccountsRequest, *, actor: Actor) -> s.AccountPage:
         data, token = paginate(
@@ -50,17 +48,11 @@ class CustomerOps:
         return account_financials(account=account, base=account_to_schema(account))
 
     def create_account(self, request: s.CreateAccountRequest, *, actor: Actor) -> s.Account:
-        return run_write(
-            "create_account",
-            request,
-            s.Account,
+        return atomic_write(
             lambda: account_to_schema(account_create(request=request, actor=actor)),
         )
 
     def update_account(self, request: s.UpdateAccountRequest, *, actor: Actor) -> s.Account:
-        return run_write(
-            "update_account",
-            request,
-            s.Account,
+        return atomic_write(
             lambda: account_to_schema(account_update(request=request, actor=actor)),
         )

@@ -6,9 +6,9 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 
 from ..accounts import account_resolve
+from ..atomic import atomic_write
 from ..close_failures import close_failure_to_schema
 from ..closing import invoices_generate
-from ..idempotency import run_write
 from ..invoice_status import invoice_status_update
 from ..invoicing import invoice_get, invoice_list, invoices_render
 from ..pagination import paginate
@@ -44,7 +44,7 @@ class InvoiceOps:
             )
             return invoices_render([invoice_get(invoice.invoice_id)], full=True)[0]
 
-        return run_write("update_invoice_status", request, s.Invoice, write)
+        return atomic_write(write)
 
     def generate_invoices(self, request: s.GenerateInvoicesRequest, *, actor: Actor) -> s.GenerateInvoicesResponse:
         account = account_resolve(request.accountId) if request.accountId else None
@@ -59,6 +59,4 @@ class InvoiceOps:
 
         # Closing commits batch by batch (10,000 accounts must not be one transaction), so it is not
         # wrapped whole; a repeat is harmless because closed cycles are skipped.
-        if not request.idempotencyKey:
-            return write()
-        return run_write("generate_invoices", request, s.GenerateInvoicesResponse, write)
+        return write()

@@ -3,8 +3,8 @@ from __future__ import annotations
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
 
+from ..atomic import atomic_write
 from ..events_query import event_list, event_to_schema
-from ..idempotency import run_write
 from ..ingestion import ingest_batch, ingest_one
 from ..meters import meter_create, meter_list, meter_to_schema
 from ..metrics import metrics_get
@@ -13,10 +13,7 @@ from ..pagination import paginate
 
 class MeteringOps:
     def create_usage_meter(self, request: s.CreateUsageMeterRequest, *, actor: Actor) -> s.UsageMeter:
-        return run_write(
-            "create_usage_meter",
-            request,
-            s.UsageMeter,
+        return atomic_write(
             lambda: meter_to_schema(meter_create(request=request, actor=actor)),
         )
 

@@ -4,9 +4,9 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 
 from ..accounts import account_resolve
+from ..atomic import atomic_write
 from ..credits import credit_grant, credit_to_schema, credit_void
 from ..entitlements import entitlement_check, entitlements_list
-from ..idempotency import run_write
 from ..wallets import balance_of, wallet_top_up
 
 
@@ -18,7 +18,7 @@ class MoneyOps:
         def write() -> s.WalletBalance:
             return wallet_top_up(request=request, account=account_resolve(request.accountId), actor=actor)
 
-        return run_write("top_up_wallet", request, s.WalletBalance, write)
+        return atomic_write(write)
 
     def grant_credit(self, request: s.GrantCreditRequest, *, actor: Actor) -> s.GrantCreditResponse:
         def write() -> s.GrantCreditResponse:
@@ -26,13 +26,10 @@ class MoneyOps:
             credit = credit_grant(request=request, account=account, actor=actor)
             return s.GrantCreditResponse(credit=credit_to_schema(credit), balance=balance_of(account))
 
-        return run_write("grant_credit", request, s.GrantCreditResponse, write)
+        return atomic_write(write)
 
     def void_credit(self, request: s.VoidCreditRequest, *, actor: Actor) -> s.wallets.Credit:
-        return run_write(
-            "void_credit",
-            request,
-            s.wallets.Credit,
+        return atomic_write(
             lambda: credit_to_schema(credit_void(credit_id=request.creditId, reason=request.reason, actor=actor)),
         )
 

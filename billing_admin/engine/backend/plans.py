@@ -3,17 +3,14 @@ from __future__ import annotations
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
 
-from ..idempotency import run_write
+from ..atomic import atomic_write
 from ..pagination import paginate
 from ..plans import plan_create, plan_list, plan_resolve, plan_to_schema, rate_card_to_schema
 
 
 class PlanOps:
     def create_price_plan(self, request: s.CreatePricePlanRequest, *, actor: Actor) -> s.PricePlan:
-        return run_write(
-            "create_price_plan",
-            request,
-            s.PricePlan,
+        return atomic_write(
             lambda: plan_to_schema(plan_create(request=request, actor=actor)),
         )
 

@@ -10,6 +10,7 @@ from billing_admin.actors import Actor
 from billing_admin.engine.backend import EngineService
 from billing_admin.engine.models import Account, Invoice, PlanAssignment, PricePlan, UsageMeter
 
+from .organisation import demo_service
 from .usage import DAYS
 
 API_TIERS = [(0, "0.0005"), (100_000, "0.0004"), (1_000_000, "0.0003")]
@@ -155,7 +156,7 @@ def _plans(api: str, storage: str) -> list[s.CreatePricePlanRequest]:
 def seed_plans(*, now: datetime, actor: Actor) -> None:
     """Create the plans and put each demo account on one from the first day of the month usage starts in,
     before usage is loaded, so every demo event lands in a billing cycle."""
-    service = EngineService()
+    service = demo_service()
     meters = dict(UsageMeter.objects.values_list("name", "meter_id"))
     for plan in _plans(meters["api_requests"], meters["storage_gb_hours"]):
         if not PricePlan.objects.filter(name=plan.name).exists():
@@ -172,7 +173,7 @@ def seed_plans(*, now: datetime, actor: Actor) -> None:
 
 
 def seed_money(*, now: datetime, actor: Actor) -> None:
-    service = EngineService()
+    service = demo_service()
     # Wallets funded before closing, so their invoices are netted off them (PAID / PARTIALLY_PAID).
     for account_id, amount in (("acc_vink_01", "600.00"), ("acc_988", "40.00"), ("acc_hooli", "25000.00")):
         service.top_up_wallet(

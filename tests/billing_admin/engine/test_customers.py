@@ -10,12 +10,14 @@ from billing_admin.service import call
 pytestmark = pytest.mark.django_db
 
 
-def test_creating_a_customer_with_a_first_account_creates_both_and_audits_each(customer):
+def test_creating_a_customer_with_a_first_account_creates_both_in_one_audit_row(customer):
     assert customer.id == "cust_123"
     assert customer.account.id == "acc_987"
     assert customer.account.aliases[0].alias == "acme-prod"
-    actions = list(AuditLog.objects.order_by("id").values_list("action", "object_id", "door"))
-    assert actions == [("create_customer", "cust_123", "page"), ("create_account", "acc_987", "page")]
+    (row,) = AuditLog.objects.all()
+    assert (row.action, row.object_id, row.door) == ("create_customer", "cust_123", "page")
+    assert "acc_987" in row.summary
+    assert [also["action"] for also in row.changes["also"]] == ["create_account"]
 
 
 def test_a_customer_id_cannot_be_taken_twice(service, actor, customer):

@@ -143,7 +143,7 @@ def test_the_backend_setting_selects_the_togai_client(settings, togai, actor):
     settings.TOGAI_API_KEY = API_KEY
     _backend.cache_clear()
     try:
-        assert isinstance(get_service(), TogaiService)
+        assert isinstance(get_service().backend, TogaiService)
         page = call("list_customers", {"pageSize": 5}, actor=actor)
         assert page.data == [] and togai.calls("GET", "/customers")[0].query["pageSize"] == "5"
     finally:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from billing_admin import schemas as s
 from billing_admin.service import call
 from tests.dashboard.conftest import HTMX
 from tests.dashboard.factories import ingest, meter
@@ -77,9 +78,10 @@ class TestAudit:
         assert "No audit entries match." in viewer.get(self.url, {"actor": "nobody"}).content.decode()
         assert "acc_987" in viewer.get(self.url, {"object": "acc_987"}).content.decode()
 
-    def test_it_pages_older_entries(self, viewer, customer, monkeypatch):
+    def test_it_pages_older_entries(self, viewer, customer, service, actor, monkeypatch):
         from dashboard.selectors import audit
 
+        service.update_customer(s.UpdateCustomerRequest(customerId="cust_123", name="Acme Two"), actor=actor)
         original = audit.audit_page
         monkeypatch.setattr("dashboard.views.activity.audit_page", lambda **kw: original(**{**kw, "page_size": 1}))
         first = viewer.get(self.url)
