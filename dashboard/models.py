@@ -72,9 +72,7 @@ class ToolCall(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["conversation", "tool_use_id"], name="chat_tool_call_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["conversation", "tool_use_id"], name="chat_tool_call_unique")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.status})"

@@ -45,8 +45,10 @@ def _field(prop: JSON, required: bool) -> forms.Field:
     if types & {"object", "array"}:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}), **options)
     fmt = variants[0].get("format") if variants else None
-    widget = forms.DateInput(attrs={"type": "date"}) if fmt == "date" else forms.TextInput(
-        attrs={"placeholder": "2026-11-23T10:00:00+00:00"} if fmt == "date-time" else {}
+    widget = (
+        forms.DateInput(attrs={"type": "date"})
+        if fmt == "date"
+        else forms.TextInput(attrs={"placeholder": "2026-11-23T10:00:00+00:00"} if fmt == "date-time" else {})
     )
     return forms.CharField(max_length=variants[0].get("maxLength") if variants else None, widget=widget, **options)
 

@@ -117,12 +117,26 @@ def plan_body(meter_id: str, name: str = "Pro") -> dict:
 
 @pytest.fixture
 def meter(api, acme):
-    response = api.post("usage_meters", {"name": "api_units", "type": "COUNTER", "aggregation": "SUM",
-                                         "eventSchemaName": "api_requests",
-                                         "computations": [{"computation": '{"var":"attribute.units"}', "order": 1}]})
+    response = api.post(
+        "usage_meters",
+        {
+            "name": "api_units",
+            "type": "COUNTER",
+            "aggregation": "SUM",
+            "eventSchemaName": "api_requests",
+            "computations": [{"computation": '{"var":"attribute.units"}', "order": 1}],
+        },
+    )
     assert response.status_code == 201, response.content
-    queries = api.post("usage_meters", {"name": "ai_queries", "aggregation": "SUM", "eventSchemaName": "ai_queries",
-                                        "computations": [{"computation": '{"var":"attribute.queries"}'}]})
+    queries = api.post(
+        "usage_meters",
+        {
+            "name": "ai_queries",
+            "aggregation": "SUM",
+            "eventSchemaName": "ai_queries",
+            "computations": [{"computation": '{"var":"attribute.queries"}'}],
+        },
+    )
     assert queries.status_code == 201, queries.content
     return response.json()
 

@@ -305,9 +305,13 @@ class FakeTogai:
         edits = self.staged.pop(account_id, [])
         for edit in edits:
             self.schedules.setdefault(account_id, []).append(
-                {"id": f"sch.{next(self._ids)}.x", "accountId": account_id,
-                 "pricePlanId": edit["associationConfig"]["pricePlanId"], "startDate": edit["effectiveFrom"],
-                 "endDate": edit["effectiveUntil"]}  # fmt: skip
+                {
+                    "id": f"sch.{next(self._ids)}.x",
+                    "accountId": account_id,
+                    "pricePlanId": edit["associationConfig"]["pricePlanId"],
+                    "startDate": edit["effectiveFrom"],
+                    "endDate": edit["effectiveUntil"],
+                }  # fmt: skip
             )
         return 200, {"data": self.schedules.get(account_id, [])}
 
@@ -457,9 +461,16 @@ class FakeTogai:
         account = self._account_of(account_id)
         wallet = self.wallets.setdefault(
             account["id"],
-            {"id": f"wallet.{next(self._ids)}.x", "accountId": account["id"], "customerId": account["customerId"],
-             "balance": Decimal(0), "creditUnit": account["invoiceCurrency"], "status": "ACTIVE", "holdAmount": 0,
-             "effectiveFrom": NOW},  # fmt: skip
+            {
+                "id": f"wallet.{next(self._ids)}.x",
+                "accountId": account["id"],
+                "customerId": account["customerId"],
+                "balance": Decimal(0),
+                "creditUnit": account["invoiceCurrency"],
+                "status": "ACTIVE",
+                "holdAmount": 0,
+                "effectiveFrom": NOW,
+            },  # fmt: skip
         )
         wallet["balance"] += Decimal(body["topupAmount"])
         return 200, wallet
