@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -271,7 +272,7 @@ def _unique(base: str, taken: set[str]) -> str:
 
 
 def rate_card_to_schema(card: RateCard, plan: PricePlan) -> s.plans.RateCard:
-    detail = next(iter(card.details.values()), {})
+    detail: dict[str, Any] = next(iter(card.details.values()), {})
     currencies = [v["currency"] for v in detail.get("rateValues", [])] or list(plan.supported_currencies)
     return ps.RateCard(
         name=card.name,
@@ -293,11 +294,11 @@ def plan_to_schema(plan: PricePlan) -> s.PricePlan:
         status=plan.status,
         version=plan.version,
         supportedCurrencies=plan.supported_currencies,
-        pricingCycleConfig={
-            "interval": plan.interval,
-            "startOffset": {"dayOffset": plan.day_offset, "monthOffset": plan.month_offset},
-            "gracePeriod": plan.grace_period_days,
-        },
+        pricingCycleConfig=ps.PricingCycleConfig(
+            interval=plan.interval,
+            startOffset=ps.StartOffset(dayOffset=plan.day_offset, monthOffset=plan.month_offset),
+            gracePeriod=plan.grace_period_days,
+        ),
         rateCards=[rate_card_to_schema(card, plan) for card in plan.rate_cards.all()],
         createdAt=plan.created_at,
         updatedAt=plan.updated_at,

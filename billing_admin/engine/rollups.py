@@ -4,7 +4,7 @@ speak this SQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -95,7 +95,7 @@ def _copied(rows: Iterable[tuple], taken: list[tuple], meanwhile: Callable[[], T
     return answer
 
 
-def _row_source(rows: list[list[Any]], kinds: Sequence[str]):  # noqa: ANN202 - yields (params, sql)
+def _row_source(rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Iterator[tuple[list[Any], str]]:
     """The rows as an INSERT's source. PostgreSQL gets one array per column through unnest, so a statement
     has a dozen parameters however many rows it carries (parsing thousands of placeholders costs more than
     the insert); SQLite, which has no arrays, gets VALUES lists in chunks."""
@@ -115,7 +115,12 @@ def _row_source(rows: list[list[Any]], kinds: Sequence[str]):  # noqa: ANN202 - 
 
 
 def upsert_add(
-    table: str, keys: Sequence[str], counters: Sequence[str], rows: dict[tuple, tuple], *, most: int | None = None
+    table: str,
+    keys: Sequence[str],
+    counters: Sequence[str],
+    rows: Mapping[tuple, Sequence[Any]],
+    *,
+    most: int | None = None,
 ) -> None:
     """Add each row's counters to the row with the same key, creating it when missing; a sum past `most`
     stops there (rows added must hold at most `most` themselves)."""
