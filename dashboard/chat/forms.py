@@ -69,7 +69,8 @@ class ToolForm(forms.Form):
         return {n for n in self.fields if {v.get("type") for v in _variants(props[n])} & {"object", "array"}}
 
     def clean(self) -> JSON:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name in self._json_fields():
             raw = cleaned.get(name)
             if raw:

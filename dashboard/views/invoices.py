@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from billing_admin import money
+from billing_admin import schemas as s
 from billing_admin.approvals.models import Approval
 
 from .. import togai_reads
@@ -127,7 +128,7 @@ def invoice_status(request: HttpRequest, invoice_id: str) -> HttpResponse:
     if isinstance(updated, Approval):
         messages.info(request, waiting_notice(updated))
         return redirect_to(request, reverse("dashboard:invoice-detail", args=[invoice_id]))
-    if updated is not None:
+    if isinstance(updated, s.Invoice):
         messages.success(request, f"Invoice {invoice_id} is now {updated.status.replace('_', ' ').lower()}.")
         return redirect_to(request, reverse("dashboard:invoice-detail", args=[invoice_id]))
     invoice = read(request, "get_invoice", {"invoiceId": invoice_id})
