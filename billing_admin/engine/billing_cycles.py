@@ -250,7 +250,7 @@ def cycle_spans(account_pks: set[int], start: datetime, end: datetime) -> list[C
     member, params = member_of("account_id", sorted(account_pks), connection.vendor)
     bounds = [rollups.db_datetime(stop), rollups.db_datetime(start)]
     with connection.cursor() as cursor:
-        rollups.execute(
+        rows = rollups.execute(
             cursor,
             f"SELECT 'C', id, account_id, start, \"end\", status, grace_ends FROM engine_billingcycle "
             f'WHERE {member} AND start < %s AND "end" > %s '
@@ -259,7 +259,6 @@ def cycle_spans(account_pks: set[int], start: datetime, end: datetime) -> list[C
             f"AND (effective_until IS NULL OR effective_until > %s)",
             [*params, *bounds, *params, *bounds],
         )
-        rows = cursor.fetched
     spans: dict[int, list[CycleSpan]] = {}
     for kind, pk, account, since, until, status, grace in rows:
         if kind == "C":

@@ -105,7 +105,7 @@ def _resolve(refs: set[str], schema_names: set[str]) -> tuple[dict[str, AccountR
     by_alias, alias_params = member_of("l.alias", list(refs), vendor)
     by_name, name_params = member_of("s.name", list(schema_names), vendor)
     with connection.cursor() as cursor:
-        rollups.execute(
+        rows = rollups.execute(
             cursor,
             f"SELECT 'A', a.account_id, a.id, a.status, {plan_from} FROM {accounts} a WHERE {by_id} "
             f"UNION ALL SELECT 'L', l.alias, a.id, a.status, {plan_from} FROM {aliases} l "
@@ -113,7 +113,6 @@ def _resolve(refs: set[str], schema_names: set[str]) -> tuple[dict[str, AccountR
             f"UNION ALL SELECT 'S', s.name, s.id, '', NULL FROM {schemas} s WHERE {by_name}",
             [*id_params, *alias_params, *name_params],
         )
-        rows = cursor.fetched
     found = {ref: (pk, status, _moment(since)) for kind, ref, pk, status, since in rows if kind == "A"}
     for kind, ref, pk, status, since in rows:
         if kind == "L" and ref not in found:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from pydantic_core import to_json
 
 CHUNK = 500
@@ -51,13 +52,13 @@ def insert_events(rows: Iterable[tuple], meanwhile: Callable[[], T]) -> tuple[se
     inserted: set[str] = set()
     with connection.cursor() as cursor:
         for params, source in _row_source(taken, [kind for _, kind in EVENT_COLUMNS]):
-            execute(
+            returned = execute(
                 cursor,
                 f"INSERT INTO engine_event ({_EVENT_NAMES}) {source} "
                 "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
                 params,
             )
-            inserted.update(row[0] for row in cursor.fetched)
+            inserted.update(row[0] for row in returned)
     return inserted, None
 
 
@@ -147,7 +148,8 @@ def upsert_add(
             )
 
 
-def execute(cursor, sql: str, params: list[Any]) -> None:  # noqa: ANN001 - a Django cursor
+def execute(cursor: CursorWrapper, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run `sql` on the caller's connection and transaction; the rows it returns, if any."""
     if connection.vendor == "postgresql":
         # Django binds parameters client-side, quoting every array element into the SQL text, which costs
         # more than the insert itself; a server-binding cursor on the same connection (and transaction)
@@ -156,10 +158,9 @@ def execute(cursor, sql: str, params: list[Any]) -> None:  # noqa: ANN001 - a Dj
 
         with psycopg.Cursor(connection.connection) as raw:
             raw.execute(sql, params)
-            cursor.fetched = raw.fetchall() if raw.description else []
-    else:
-        cursor.execute(sql, params)
-        cursor.fetched = cursor.fetchall() if cursor.description else []
+            return raw.fetchall() if raw.description else []
+    cursor.execute(sql, params)
+    return cursor.fetchall() if cursor.description else []
 
 
 def _kind(value: Any) -> str:

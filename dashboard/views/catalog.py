@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -34,7 +35,7 @@ def meter_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "dashboard/meters/list.html", context, partial="meter-table")
 
 
-def _find(request: HttpRequest, operation: str, ref: str, what: str):  # noqa: ANN202 - a schema or Unavailable
+def _find(request: HttpRequest, operation: str, ref: str, what: str) -> Any:  # an item of the list, or Unavailable
     """The meter or plan whose id or name is `ref`, paging through the list operation (there is no
     get operation for either; catalogs hold tens of items, not thousands)."""
     token = None
@@ -118,12 +119,20 @@ SLABBED = ("usageRateCard", "entitlementOverageRateCard", "billingEntitlementRat
 FLAT = ("fixedFeeRateCard", "minimumCommitmentRateCard", "creditGrantRateCard")
 
 
-def rate_card_view(card, meter_names: dict[str, str]) -> dict:  # noqa: ANN001 - a RateCard schema
+def rate_card_view(card: s.plans.RateCard, meter_names: dict[str, str]) -> dict[str, Any]:
     """A rate card as the page shows it: its slab table (from, up to, one rate column per currency)
     or its flat amounts per currency."""
     details = card.rateCardDetails
     kind = next((k for k in (*SLABBED, *FLAT) if details.get(k)), None)
-    view = {"card": card, "kind": kind, "subject": "", "model": "", "currencies": [], "slabs": [], "amounts": []}
+    view: dict[str, Any] = {
+        "card": card,
+        "kind": kind,
+        "subject": "",
+        "model": "",
+        "currencies": [],
+        "slabs": [],
+        "amounts": [],
+    }
     body = details.get(kind) or {}
     if kind in SLABBED and body.get("ratePlan"):
         meter = body.get("usageMeterId")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -61,7 +62,7 @@ class _Echo:
         return value
 
 
-def _when(value) -> str:  # noqa: ANN001 - a datetime or None
+def _when(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
