@@ -6,6 +6,7 @@ Two backends implement it: the embedded engine (default) and the hosted Togai AP
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -79,7 +80,7 @@ def get_service() -> BillingService:
     return _backend(settings.BILLING_BACKEND)
 
 
-def field_path(parts) -> str:  # noqa: ANN001 - pydantic's loc tuple
+def field_path(parts: Iterable[str | int]) -> str:  # pydantic's loc tuple
     """`rateCards[0].rateCardDetails`: list positions in brackets, as the engine's own messages name them."""
     path = ""
     for part in parts:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -265,7 +266,7 @@ def _write(
     as_json = rollups.as_json
     written: list[Pending] = []
 
-    def rows():  # each event placed and metered while the database stores the rows before it
+    def rows() -> Iterator[tuple[Any, ...]]:  # each event placed and metered while the database stores those before it
         for p in checked:
             spans = cycles.get(p.account_pk)
             cycle = next((c for c in spans if c.start <= p.timestamp < c.end), None) if spans else None

@@ -212,7 +212,9 @@ class _CardChecker:
             self.problems[f"{path}.recurrenceConfig"] = "a ONE_TIME fee has no recurrence"
         return detail.id
 
-    def _check_billingEntitlementRateCard(self, detail: ps.BillingEntitlementRateCard, path: str, card) -> str:
+    def _check_billingEntitlementRateCard(
+        self, detail: ps.BillingEntitlementRateCard, path: str, card: ps.RateCardData
+    ) -> str:
         if detail.ratePlan is not None or detail.rateValues:
             if detail.ratePlan is None:
                 self.problems[f"{path}.ratePlan"] = "rateValues need a ratePlan"
@@ -230,7 +232,9 @@ class _CardChecker:
         self.new_features[detail.featureId] = detail
         return detail.featureId
 
-    def _check_entitlementOverageRateCard(self, detail: ps.EntitlementOverageRateCard, path: str, card) -> str:
+    def _check_entitlementOverageRateCard(
+        self, detail: ps.EntitlementOverageRateCard, path: str, card: ps.RateCardData
+    ) -> str:
         granted = {
             c.rateCardDetails.billingEntitlementRateCard.featureId
             for c in self.request.rateCards
@@ -241,13 +245,15 @@ class _CardChecker:
         self._check_rates(detail.rateValues, path, detail.ratePlan)
         return detail.featureId
 
-    def _check_creditGrantRateCard(self, detail: ps.CreditGrantRateCard, path: str, card) -> str:
+    def _check_creditGrantRateCard(self, detail: ps.CreditGrantRateCard, path: str, card: ps.RateCardData) -> str:
         self._check_rates(detail.rateValues, path)
         if detail.grantDetails.expiryType == "CUSTOM" and not detail.grantDetails.expiryDuration:
             self.problems[f"{path}.grantDetails.expiryDuration"] = "CUSTOM expiry needs a duration, e.g. P30D"
         return detail.id
 
-    def _check_minimumCommitmentRateCard(self, detail: ps.MinimumCommitmentRateCard, path: str, card) -> str:
+    def _check_minimumCommitmentRateCard(
+        self, detail: ps.MinimumCommitmentRateCard, path: str, card: ps.RateCardData
+    ) -> str:
         self._check_rates(detail.rateValues, path)
         return "minimum_commitment"
 

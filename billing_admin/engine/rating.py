@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from billing_admin.money import quantize
 
@@ -99,7 +100,7 @@ def compiled(plan: PricePlan) -> CompiledPlan:
     return found
 
 
-def _rated(details: dict, *, name: str, display: str, billable: str, **extra) -> RatedCard:
+def _rated(details: dict, *, name: str, display: str, billable: str, **extra: Any) -> RatedCard:
     slabs, bounds = {}, {}
     for value in details.get("rateValues", []):
         currency = value["currency"]
