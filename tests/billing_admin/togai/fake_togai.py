@@ -116,7 +116,16 @@ class FakeTogai:
         self.server.shutdown()
         self.server.server_close()
 
-    def fail(self, method: str, path: str, status: int, *, times: int = 1, headers=None, body=None) -> None:  # noqa: ANN001
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+    ) -> None:
         self.faults.append(Fault(method, path, status, times, headers or {}, body))
 
     def stall(self, path: str, seconds: float) -> None:
