@@ -43,8 +43,11 @@ bench: migrate
 bench: export SECRET_KEY ?= bench-only-key-never-used-to-sign-anything-real-0123456789
 bench: export SECURE_SSL_REDIRECT ?= false
 
+# Lint, formatting and types; CI runs this before the tests. Settings load with DEBUG on (no SECRET_KEY needed).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/mypy billing_admin dashboard mcp_bridge
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -28,8 +28,12 @@ class Report:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("names", nargs="*", help="benchmarks to run (e.g. ingest metrics); default all")
-    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")),
-                        help="multiply data sizes (0.1 for a quick run; 10 for 10M events where offered)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=float(os.environ.get("BENCH_SCALE", "1")),
+        help="multiply data sizes (0.1 for a quick run; 10 for 10M events where offered)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "billing_admin.settings")
     os.environ["BENCH_SCALE"] = str(args.scale)

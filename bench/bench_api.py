@@ -4,6 +4,11 @@ Sizes scale with --scale (1 = 200,000 events over HTTP)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.__main__ import Report
+
 import json
 import os
 import queue
@@ -158,7 +163,7 @@ def _service_rate(batches: list[list[dict]]) -> float:
     return sum(map(len, batches)) / (time.perf_counter() - started)
 
 
-def run(report) -> None:  # noqa: ANN001
+def run(report: Report) -> None:
     scale = float(os.environ.get("BENCH_SCALE", "1"))
     total = max(BATCH * 10, int(200_000 * scale))
     with bench_database():

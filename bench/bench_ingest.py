@@ -3,6 +3,11 @@ latency over the result. Sizes scale with --scale (1 = 1M events; 10 = 10M)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.__main__ import Report
+
 import itertools
 import os
 import random
@@ -90,13 +95,13 @@ def _raw_insert(rows: list[tuple]) -> None:
             cursor.executemany(f"INSERT INTO bench_raw_event ({names}) VALUES ({marks})", rows)
 
 
-def _per_event(report, wall: float, cpu: float, db_cpu: float | None, total: int) -> None:  # noqa: ANN001
+def _per_event(report: Report, wall: float, cpu: float, db_cpu: float | None, total: int) -> None:
     figures = [wall, cpu] if db_cpu is None else [wall, cpu, db_cpu]
     label = "  per event: wall clock / this process's CPU" + ("" if db_cpu is None else " / database's")
     report.figure(label, " / ".join(f"{value / total * 1e6:.1f}" for value in figures), "µs")
 
 
-def run(report) -> None:
+def run(report: Report) -> None:
     from billing_admin import schemas as s
     from billing_admin.engine import metric_backlog
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 Door = Literal["page", "chat", "mcp", "api", "cli", "system"]
 ActorKind = Literal["user", "token", "agent", "system"]
@@ -26,11 +30,11 @@ class Actor:
         return cls(kind="system", name=f"manage.py {command}", door="cli")
 
     @classmethod
-    def staff(cls, user, door: Door = "page") -> Actor:  # noqa: ANN001 - a Django user
+    def staff(cls, user: AbstractBaseUser | AnonymousUser, door: Door = "page") -> Actor:
         return cls(kind="user", name=user.get_username(), door=door, user_id=user.pk)
 
     @classmethod
-    def agent_for(cls, user) -> Actor:  # noqa: ANN001 - a Django user
+    def agent_for(cls, user: AbstractBaseUser) -> Actor:
         return cls(kind="agent", name=f"chat agent for {user.get_username()}", door="chat", user_id=user.pk)
 
     def describe(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 from django.core.exceptions import ImproperlyConfigured
@@ -40,7 +41,7 @@ mcp_app = get_mcp().streamable_http_app(
 mcp_endpoint = BearerTokenAuth(mcp_app)
 
 
-async def application(scope, receive, send):  # noqa: ANN001 - the ASGI signature
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:  # the ASGI signature
     if scope["type"] == "lifespan":
         await mcp_app(scope, receive, send)  # runs the MCP session manager for the process
     elif scope["type"] == "http" and (scope["path"] == MCP_PATH or scope["path"].startswith(MCP_PATH + "/")):

@@ -94,7 +94,7 @@ def audit_describe(
     changes: dict[str, Any] | None = None,
 ) -> None:
     """Describe the write in progress: the boundary writes it as the write's one row."""
-    row = {
+    row: dict[str, Any] = {
         "actor": actor,
         "action": action,
         "object_type": object_type,
@@ -121,7 +121,7 @@ def audit_refusal(
     changes: dict[str, Any] | None = None,
 ) -> None:
     """Record a refusal raised from inside a write: the write's transaction rolls back, the row stays."""
-    row = {
+    row: dict[str, Any] = {
         "actor": actor,
         "action": action,
         "object_type": object_type,

@@ -30,7 +30,17 @@ class Operation:
         return self.kind == "write"
 
 
-def _op(name, kind, request, response, title, description, *, idempotent=False, destructive=False) -> Operation:  # noqa: ANN001
+def _op(
+    name: str,
+    kind: Kind,
+    request: type[BaseModel],
+    response: type[BaseModel],
+    title: str,
+    description: str,
+    *,
+    idempotent: bool = False,
+    destructive: bool = False,
+) -> Operation:
     return Operation(name, kind, request, response, title, " ".join(description.split()), idempotent, destructive)
 
 

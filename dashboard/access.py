@@ -9,41 +9,48 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django_htmx.http import HttpResponseClientRedirect
 
 from billing_admin.actors import Actor
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 FINANCE_ADMINS = "Finance admins"
 VIEWERS = "Viewers"
 
-View = Callable[..., HttpResponse]
+View = TypeVar("View", bound=Callable[..., Any])  # a view function, sync or async
+_ROLES_CACHE = "_dashboard_roles"
 
 
-def roles_of(user) -> frozenset[str]:  # noqa: ANN001 - a Django user
+def roles_of(user: User | AnonymousUser) -> frozenset[str]:
     """The dashboard roles a user holds, read once per request and kept on the user object."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_dashboard_roles", None)
+    cached = getattr(user, _ROLES_CACHE, None)
     if cached is None:
         names = set(user.groups.filter(name__in=[FINANCE_ADMINS, VIEWERS]).values_list("name", flat=True))
         if user.is_superuser:
             names.add(FINANCE_ADMINS)
         cached = frozenset(names)
-        user._dashboard_roles = cached
+        setattr(user, _ROLES_CACHE, cached)
     return cached
 
 
-def can_read(user) -> bool:  # noqa: ANN001
+def can_read(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user))
 
 
-def can_write(user) -> bool:  # noqa: ANN001
+def can_write(user: User | AnonymousUser) -> bool:
     return FINANCE_ADMINS in roles_of(user)
 
 
@@ -57,7 +64,7 @@ def _to_login(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
 
-def _requiring(check: Callable[[object], bool], refusal: str) -> Callable[[View], View]:
+def _requiring(check: Callable[[User | AnonymousUser], bool], refusal: str) -> Callable[[View], View]:
     def refused(request: HttpRequest) -> HttpResponse | None:
         if not request.user.is_authenticated:
             return _to_login(request)
@@ -69,16 +76,16 @@ def _requiring(check: Callable[[object], bool], refusal: str) -> Callable[[View]
         if iscoroutinefunction(view):
 
             @wraps(view)
-            async def async_wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
                 return await sync_to_async(refused)(request) or await view(request, *args, **kwargs)
 
-            return async_wrapper
+            return cast(View, async_wrapper)  # the view's own signature: it takes and answers the same
 
         @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             return refused(request) or view(request, *args, **kwargs)
 
-        return wrapper
+        return cast(View, wrapper)
 
     return decorator
 
@@ -90,6 +97,14 @@ viewer_required = _requiring(
 
 finance_admin_required = _requiring(can_write, "Only finance admins can make changes; viewers can look but not write.")
 """Logged in (else the login page) and a finance admin (else 403): every write view."""
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The person behind a request the role decorators let through: never anonymous there."""
+    user = request.user
+    if isinstance(user, AnonymousUser):
+        raise PermissionDenied("Log in first.")
+    return user
 
 
 def staff_actor(request: HttpRequest) -> Actor:

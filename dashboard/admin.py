@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from billing_admin.engine.models import Account, AuditLog, Customer, Invoice
 
@@ -38,8 +39,8 @@ class AuditLogAdmin(admin.ModelAdmin):
     list_filter = ("door", "action")
     search_fields = ("object_id", "actor_name")
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001 - the trail is written by the services only
+    def has_add_permission(self, request: HttpRequest) -> bool:  # the trail is written by the services only
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
         return False

@@ -3,8 +3,13 @@ takes them, and each tool call with its approval state and result."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+
+if TYPE_CHECKING:
+    from billing_admin.approvals.models import Approval
 
 
 class Conversation(models.Model):
@@ -70,11 +75,15 @@ class ToolCall(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # What its card shows besides the columns, set by `chat.display.card` (not stored).
+    facts: list[tuple[str, str]]
+    stale: bool
+    args_json: str
+    approval: Approval | None
+
     class Meta:
         ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["conversation", "tool_use_id"], name="chat_tool_call_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["conversation", "tool_use_id"], name="chat_tool_call_unique")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.status})"

@@ -8,17 +8,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from billing_admin.approvals.selectors import approvals_pending_count
 
 from .access import can_read, can_write
 
 
+class HtmxHttpRequest(HttpRequest):
+    """A page request: django-htmx's middleware sets `htmx`, which is truthy when htmx sent it."""
+
+    htmx: HtmxDetails
+
+
 def wants_fragment(request: HttpRequest) -> bool:
     """htmx asked for a region of the page: not a boosted navigation, not a history restore (both
     need the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render_page(

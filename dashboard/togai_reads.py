@@ -100,7 +100,9 @@ def invoice_export(
         if not page.nextToken:
             return
         payload = {**invoice_query(filters), "pageSize": PAGE_LIMIT, "nextToken": page.nextToken}
-        page = call("list_invoices", without_unset(payload), actor=actor)
+        following = call("list_invoices", without_unset(payload), actor=actor)
+        assert isinstance(following, s.invoices.InvoicePage)  # what list_invoices answers
+        page = following
 
 
 def _unpaid(request: HttpRequest) -> tuple[list[s.invoices.InvoiceSummary], bool] | Unavailable:

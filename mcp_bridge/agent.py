@@ -17,7 +17,7 @@ import copy
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import anthropic
 import httpx2
@@ -242,14 +242,17 @@ class ChatAgent:
     ) -> AsyncIterator[tuple[str, str]]:
         """One model call: yields ("text", delta) as text arrives, fills `content` with the whole
         message once it is complete, then yields ("stop", reason)."""
+        # The transcript keeps each message exactly as the Messages API takes it (JSON from the database).
+        messages = cast(list[anthropic.types.MessageParam], history)
+        message: anthropic.types.Message
         if self.streaming:
-            async with client.messages.stream(**request, messages=history) as stream:
+            async with client.messages.stream(**request, messages=messages) as stream:
                 async for event in stream:
                     if event.type == "text":
                         yield "text", event.text
                 message = await stream.get_final_message()
         else:
-            message = await client.messages.create(**request, messages=history)
+            message = await client.messages.create(**request, messages=messages)
             for block in message.content:
                 if block.type == "text":
                     yield "text", block.text

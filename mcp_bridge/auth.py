@@ -68,7 +68,7 @@ def caller_for_token(raw: str, client: str = "unknown") -> Caller:
     close_old_connections()
     try:
         token = token_authenticate(raw, client=client)
-        return Caller(actor=token_actor(token, door="mcp"), scope=token.scope)  # type: ignore[arg-type]
+        return Caller(actor=token_actor(token, door="mcp"), scope=token.scope)
     finally:
         close_old_connections()
 

@@ -53,7 +53,8 @@ def _object(obj: dict[str, Any], lines: list[str], depth: int) -> None:
                 lines.append(f"{pad}{key} ({len(rows)}):")
             table = _table(nodes, INDENT * (depth + 1))
             if len(nodes) == 1:  # one row reads better as an object when it holds lists (as tables), or is shorter
-                _object(rows[0], block := [], depth + 1)
+                block: list[str] = []
+                _object(rows[0], block, depth + 1)
                 if _holds_lists(rows[0]) or _size(block) < _size(table):
                     table = block
             lines.extend(table)

@@ -41,6 +41,8 @@ def docs_page(request: HttpRequest) -> HttpResponse:
             )
     schemas = sorted((name, json.dumps(schema, indent=2)) for name, schema in doc["components"]["schemas"].items())
     context = {"doc": doc, "endpoints": endpoints, "schemas": schemas, "openapi_url": reverse("api:openapi")}
-    context["csp_nonce"] = request.csp_nonce  # the page's one inline <style> is allowed by the CSP's nonce
+    # The page's one inline <style> is allowed by the CSP's nonce, which django-csp's middleware puts on the
+    # request (an attribute HttpRequest's stubs cannot know).
+    context["csp_nonce"] = request.csp_nonce  # type: ignore[attr-defined]
     html = _engine.get_template("api/docs.html").render(Context(context))
     return HttpResponse(html)

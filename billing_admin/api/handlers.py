@@ -34,6 +34,7 @@ def ingest_batch_with_nul(call: Call) -> tuple[int, Any]:
     if not isinstance(events, list) or not 1 <= len(events) <= 1000:
         raise InvalidInputError.for_field("events", "send a list of 1 to 1000 events")
     request = parse_request("ingest_batch_events", body)  # sets aside the events holding one
+    assert isinstance(request, s.IngestBatchRequest)
     return batch_result(call.service.ingest_batch_events(request, actor=call.actor))
 
 

@@ -80,7 +80,7 @@ def openapi_document() -> dict[str, Any]:
         ref_template=REF,
         schema_generator=DecimalStrings,
     )
-    refs = {model: schema for (model, _), schema in keys.items()}
+    refs: dict[type, dict[str, Any]] = {model: schema for (model, _), schema in keys.items()}
     paths: dict[str, dict[str, Any]] = {}
     bodies: dict[str, Any] = {}
     for endpoint in ENDPOINTS:
@@ -170,9 +170,7 @@ def _body_ref(endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]]) -
     return {"$ref": REF.format(model=_body_name(endpoint))}
 
 
-def _operation(
-    endpoint: Endpoint, refs: dict[type[BaseModel], dict[str, Any]], definitions: dict[str, Any]
-) -> dict[str, Any]:
+def _operation(endpoint: Endpoint, refs: dict[type, dict[str, Any]], definitions: dict[str, Any]) -> dict[str, Any]:
     operation = BY_NAME[endpoint.operation]
     op_id = re.sub(r"[^A-Za-z0-9]+", "_", f"{endpoint.method.lower()}_{endpoint.path}").strip("_")
     fields = operation.request.model_json_schema().get("properties", {})

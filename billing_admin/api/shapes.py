@@ -64,7 +64,9 @@ class TogaiRateCards(BaseModel):
 
 class TogaiPricePlan(s.PricePlan):
     referenceId: str = Field(description="Togai's reference id (the plan id here).")
-    rateCards: list[TogaiRateCard] = Field(default_factory=list, description="Rate cards.")
+    # Togai's cards carry more fields; mypy counts the narrower list as unsafe (a list can be appended to),
+    # but a response model's list is only read.
+    rateCards: list[TogaiRateCard] = Field(default_factory=list, description="Rate cards.")  # type: ignore[assignment]
 
 
 class TogaiPricePlanPage(BaseModel):

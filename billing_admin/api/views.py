@@ -8,6 +8,7 @@ render the response model as Togai JSON. Every failure is `{"message": ...}` wit
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -44,7 +45,7 @@ def error_response(exc: BillingError) -> HttpResponse:
     return response
 
 
-def endpoint_view(routes: dict[str, Endpoint]):  # noqa: ANN201 - a Django view
+def endpoint_view(routes: dict[str, Endpoint]) -> Callable[..., HttpResponse]:
     """The view of one path: dispatches on the method to that path's endpoints."""
 
     @csrf_exempt

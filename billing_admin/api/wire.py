@@ -9,6 +9,7 @@ numbers back as `Decimal` (`loads`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -34,7 +35,7 @@ def loads(data: bytes | str) -> Any:
     return json.loads(data, parse_float=Decimal)
 
 
-def _write(value: Any, out) -> None:  # noqa: ANN001 - list.append
+def _write(value: Any, out: Callable[[str], object]) -> None:  # out: a list's append
     if value is None:
         out("null")
     elif value is True:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.apps import AppConfig
 from django.core import checks
 
@@ -13,7 +16,7 @@ class ApprovalsConfig(AppConfig):
         checks.register(check_ceilings, checks.Tags.compatibility)
 
 
-def check_ceilings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:  # noqa: ANN001 - Django's signature
+def check_ceilings(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """A ceiling that is not an amount would refuse every money move at run time: say so at start-up."""
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured

@@ -51,7 +51,7 @@ def account_to_schema(account: Account) -> s.Account:
         togaiCustomerId=account.customer.togai_id,
         name=account.name,
         invoiceCurrency=account.invoice_currency,
-        aliases=[{"alias": a.alias} for a in account.aliases.all()],
+        aliases=[s.accounts.AccountAlias(alias=a.alias) for a in account.aliases.all()],
         netTermDays=account.net_term_days,
         address=account.address or None,
         primaryEmail=account.primary_email or None,
@@ -66,13 +66,11 @@ def account_to_schema(account: Account) -> s.Account:
 
 def _check_aliases(aliases: list[str], *, account: Account | None = None) -> None:
     taken = AccountAlias.objects.filter(alias__in=aliases)
+    others = Account.objects.filter(account_id__in=aliases)
     if account is not None:
         taken = taken.exclude(account=account)
-    clash = set(taken.values_list("alias", flat=True)) | set(
-        Account.objects.filter(account_id__in=aliases)
-        .exclude(pk=getattr(account, "pk", None))
-        .values_list("account_id", flat=True)
-    )
+        others = others.exclude(pk=account.pk)
+    clash = set(taken.values_list("alias", flat=True)) | set(others.values_list("account_id", flat=True))
     if clash:
         raise InvalidInputError.for_field("aliases", f"already used by another account: {', '.join(sorted(clash))}")
 

@@ -10,12 +10,12 @@ Lock order everywhere: Account, then BillingCycle, then Credit, then Wallet.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import ids, rollups
@@ -46,7 +46,7 @@ def assignment_windows(assignment: PlanAssignment, start: datetime, end: datetim
     return windows
 
 
-def _assignments(account_pks: Iterable[int], start: datetime, end: datetime):  # noqa: ANN202
+def _assignments(account_pks: Iterable[int], start: datetime, end: datetime) -> QuerySet[PlanAssignment]:
     return PlanAssignment.objects.select_related("plan", "account__customer").filter(
         Q(effective_until__isnull=True) | Q(effective_until__gt=start),
         account_id__any=list(account_pks),
@@ -97,13 +97,13 @@ def cycles_create(windows: list[Window]) -> list[BillingCycle]:
     return sorted(cycles, key=lambda c: (c.account_id, c.start))
 
 
-def rows_update(model, objs: list, fields: list[str]) -> None:  # noqa: ANN001 - a model class
+def rows_update(model: type[models.Model], objs: Sequence[models.Model], fields: list[str]) -> None:
     """UPDATE each row by primary key in one executemany. Django's bulk_update builds a CASE per field
     over every row, which costs more than the whole close at thousands of invoices."""
     if not objs:
         return
     qn = connection.ops.quote_name
-    columns = [model._meta.get_field(name) for name in fields]
+    columns = [_column(model, name) for name in fields]
     assignments = ", ".join(f"{qn(c.column)} = %s" for c in columns)
     sql = f"UPDATE {qn(model._meta.db_table)} SET {assignments} WHERE {qn(model._meta.pk.column)} = %s"
     params = [[c.get_db_prep_save(getattr(o, c.attname), connection) for c in columns] + [o.pk] for o in objs]
@@ -111,35 +111,51 @@ def rows_update(model, objs: list, fields: list[str]) -> None:  # noqa: ANN001 -
         cursor.executemany(sql, params)
 
 
+def _column(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):  # a reverse relation has no column to set
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 _AS_IS = {"CharField", "TextField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
           "PositiveSmallIntegerField", "SmallIntegerField", "ForeignKey", "OneToOneField"}  # fmt: skip
 
 
-def rows_insert(model, rows: list[dict]) -> None:  # noqa: ANN001 - a model class
+def rows_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     """INSERT rows (attname -> value; model defaults fill the rest) whose ids nobody needs back, in one
     executemany. bulk_create builds and compiles a model per row, which at thousands of DRAFT invoices
     costs more than closing the cycles they follow."""
     if not rows:
         return
     qn, now = connection.ops.quote_name, timezone.now()
-    columns, getters = [], []
+    columns: list[str] = []
+    getters: list[Callable[[dict[str, Any]], Any]] = []
     for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
         columns.append(qn(field.column))
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            constant = field.get_db_prep_save(now, connection)
-            getters.append(lambda row, v=constant: v)
-            continue
-        default = field.get_default()
-        kind = field.get_internal_type()
-        if kind in _AS_IS:
-            getters.append(lambda row, name=field.attname, d=default: row.get(name, d))
+            getters.append(_constant(field.get_db_prep_save(now, connection)))
+        elif field.get_internal_type() in _AS_IS:
+            getters.append(_as_is(field.attname, field.get_default()))
         else:
-            getters.append(lambda row, f=field, d=default: f.get_db_prep_save(row.get(f.attname, d), connection))
+            getters.append(_prepared(field, field.get_default()))
     sql = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[get(row) for get in getters] for row in rows])
+
+
+def _constant(value: Any) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: value
+
+
+def _as_is(name: str, default: Any) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row.get(name, default)
+
+
+def _prepared(field: models.Field[Any, Any], default: Any) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: field.get_db_prep_save(row.get(field.attname, default), connection)
 
 
 def _furnish(cycles: list[BillingCycle]) -> None:
@@ -234,7 +250,7 @@ def cycle_spans(account_pks: set[int], start: datetime, end: datetime) -> list[C
     member, params = member_of("account_id", sorted(account_pks), connection.vendor)
     bounds = [rollups.db_datetime(stop), rollups.db_datetime(start)]
     with connection.cursor() as cursor:
-        rollups.execute(
+        rows = rollups.execute(
             cursor,
             f"SELECT 'C', id, account_id, start, \"end\", status, grace_ends FROM engine_billingcycle "
             f'WHERE {member} AND start < %s AND "end" > %s '
@@ -243,7 +259,6 @@ def cycle_spans(account_pks: set[int], start: datetime, end: datetime) -> list[C
             f"AND (effective_until IS NULL OR effective_until > %s)",
             [*params, *bounds, *params, *bounds],
         )
-        rows = cursor.fetched
     spans: dict[int, list[CycleSpan]] = {}
     for kind, pk, account, since, until, status, grace in rows:
         if kind == "C":
@@ -325,7 +340,7 @@ def successors_ensure(cycles: list[BillingCycle]) -> list[BillingCycle]:
     todo = ends - taken
     if not todo:
         return []
-    windows = []
+    windows: list[Window] = []
     for c in cycles:
         # Mostly the same assignment goes on; when the caller loaded it with its account, use it as is
         # rather than reading thousands of assignments again.

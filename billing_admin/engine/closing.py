@@ -28,7 +28,7 @@ from billing_admin.money import from_minor, to_minor
 from .billing_cycles import cycles_open_unstarted, rows_insert, rows_update, successors_ensure
 from .close_failures import ACCOUNT_FAILURES, close_failure_record, close_failures_clear, failure_of
 from .credits import APPLY_ORDER, allocate, credit_applies, credits_expire
-from .invoice_lines import line
+from .invoice_lines import PricedCycle, line
 from .invoicing import cycles_price, invoice_tree
 from .models import (
     Account,
@@ -157,7 +157,9 @@ def _close_batch(cycle_pks: list[int], as_of: datetime, actor: Actor, blocked: d
     wallets = {w.account_id: w for w in Wallet.objects.select_for_update().filter(account_id__in=accounts)}
     book = _Book()
     for cycle in sorted(cycles, key=lambda c: (c.account_id, c.start)):
-        book.finalize(cycle, invoices[cycle.pk], priced[cycle.pk], credits[cycle.account_id], wallets, as_of)
+        charges = priced[cycle.pk]
+        assert isinstance(charges, PricedCycle)  # a cycle that could not be priced was left OPEN above
+        book.finalize(cycle, invoices[cycle.pk], charges, credits[cycle.account_id], wallets, as_of)
     book.save(cycles, wallets, actor)
     closed = [c.pk for c in cycles]
     BillingCycle.objects.filter(pk__in=closed).update(status="CLOSED", closed_at=as_of)
@@ -175,7 +177,15 @@ class _Book:
         self.credit_rows: list[CreditTransaction] = []
         self.wallet_rows: list[WalletEntry] = []
 
-    def finalize(self, cycle, invoice, priced, credits, wallets, as_of) -> None:  # noqa: ANN001
+    def finalize(
+        self,
+        cycle: BillingCycle,
+        invoice: Invoice,
+        priced: PricedCycle,
+        credits: list[Credit],
+        wallets: dict[int, Wallet],
+        as_of: datetime,
+    ) -> None:
         cur = cycle.currency
         billables = [(b, cat, to_minor(v, cur)) for b, cat, v in priced.billables]
         usable = [c for c in credits if credit_applies(c, cycle)]
@@ -214,7 +224,7 @@ class _Book:
         invoice.updated_at = as_of
         self.invoices.append(invoice)
 
-    def save(self, cycles, wallets, actor: Actor) -> None:  # noqa: ANN001
+    def save(self, cycles: list[BillingCycle], wallets: dict[int, Wallet], actor: Actor) -> None:
         fields = ["line_items", "total_minor", "paid_minor", "status", "end_date", "finalized_at", "due_date"]
         for invoice in self.invoices:
             invoice.sequence_id = f"INV-{invoice.pk:08d}"

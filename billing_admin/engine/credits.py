@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Q, Sum
@@ -26,7 +27,7 @@ ALL_USAGE, ALL_FIXED = "ALL_USAGE_METER_RATE_CARDS", "ALL_FIXED_FEE_RATE_CARDS"
 APPLY_ORDER = ("priority", F("effective_until").asc(nulls_last=True), "id")
 
 
-def exact_minor(amount, currency: str, *, field: str) -> int:  # noqa: ANN001 - a Decimal
+def exact_minor(amount: Decimal, currency: str, *, field: str) -> int:
     """Minor units of an amount that must already be exact in the currency (no silent rounding)."""
     minor = to_minor(amount, currency)
     if from_minor(minor, currency) != amount:
@@ -138,7 +139,7 @@ def credits_expire(*, as_of: datetime, account_pks: Sequence[int] | None = None)
         with transaction.atomic():
             # Re-read under the lock: a close or a void may have used or retired it meanwhile.
             credit = Credit.objects.select_for_update().filter(pk=pk, status="ACTIVE").first()
-            if credit is None:
+            if credit is None or credit.effective_until is None:
                 continue
             last = datetime.combine(credit.effective_until + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
             if BillingCycle.objects.filter(account_id=credit.account_id, status="OPEN", start__lt=last).exists():

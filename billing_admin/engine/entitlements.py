@@ -121,14 +121,16 @@ def feature_get(feature_id: str) -> Feature:
     return feature
 
 
-def entitlement_check(*, account: Account, feature_id: str, quantity: Decimal, now: datetime | None = None):  # noqa: ANN201
+def entitlement_check(
+    *, account: Account, feature_id: str, quantity: Decimal, now: datetime | None = None
+) -> s.EntitlementCheck:
     now = now or timezone.now()
     found = _states(account, feature_id, now)
-    base = {"accountId": account.account_id, "featureId": feature_id}
     if not found:
         feature_get(feature_id)  # an unknown feature is named as such, not reported as ungranted
         return s.EntitlementCheck(
-            **base,
+            accountId=account.account_id,
+            featureId=feature_id,
             entitled=False,
             granted=ZERO,
             used=ZERO,
@@ -140,7 +142,8 @@ def entitlement_check(*, account: Account, feature_id: str, quantity: Decimal, n
     state = found[0]
     entitled, reason = _decide(state, quantity)
     return s.EntitlementCheck(
-        **base,
+        accountId=account.account_id,
+        featureId=feature_id,
         entitled=entitled,
         granted=state.granted,
         used=state.used,
@@ -170,15 +173,15 @@ def entitlements_list(*, account: Account, now: datetime | None = None) -> s.Ent
     return s.Entitlements(
         accountId=account.account_id,
         data=[
-            {
-                "featureId": st.feature.feature_id,
-                "name": st.feature.name,
-                "granted": st.granted,
-                "used": st.used,
-                "remaining": st.remaining,
-                "overageLimit": st.overage_limit,
-                "usedOverage": st.used_overage,
-            }
+            s.Entitlement(
+                featureId=st.feature.feature_id,
+                name=st.feature.name,
+                granted=st.granted,
+                used=st.used,
+                remaining=st.remaining,
+                overageLimit=st.overage_limit,
+                usedOverage=st.used_overage,
+            )
             for st in states
         ],
     )

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from billing_admin import schemas as s
+from billing_admin.schemas.events import IngestionStatusInfo
 
 from .accounts import account_resolve
 from .filters import filter_given
@@ -40,8 +41,10 @@ def event_to_schema(event: Event) -> s.EventWithStatus:
             attributes=event.attributes,
             dimensions=event.dimensions,
         ),
-        ingestionStatus={"status": event.status, "statusDescription": STATUS_TEXT.get(event.status, event.status)},
+        ingestionStatus=IngestionStatusInfo(
+            status=event.status, statusDescription=STATUS_TEXT.get(event.status, event.status)
+        ),
         customerId=event.account.customer.customer_id,
-        meters=[{"usageMeterId": m["id"], "name": m["name"], "units": m["units"]} for m in event.meters],
+        meters=[s.MeterCount(usageMeterId=m["id"], name=m["name"], units=m["units"]) for m in event.meters],
         createdAt=event.ingested_at,
     )

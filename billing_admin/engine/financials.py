@@ -3,6 +3,7 @@ wallet and credits, and what is still owed."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -42,7 +43,7 @@ def account_financials(*, account: Account, base: s.Account) -> s.AccountDetail:
     return s.AccountDetail(
         **base.model_dump(),
         pricePlan=(
-            {"id": current.plan.plan_id, "name": current.plan.name, "effectiveFrom": current.effective_from}
+            s.accounts.PlanRef(id=current.plan.plan_id, name=current.plan.name, effectiveFrom=current.effective_from)
             if current
             else None
         ),
@@ -57,23 +58,24 @@ def account_financials(*, account: Account, base: s.Account) -> s.AccountDetail:
     )
 
 
-def _current_cycle(account: Account, now) -> s.accounts.CurrentCycle | None:  # noqa: ANN001
+def _current_cycle(account: Account, now: datetime) -> s.accounts.CurrentCycle | None:
     cycle = cycle_ensure(account, now)
     if cycle is None:
         return None
     priced = cycles_price([cycle])[cycle.pk]
-    failed = isinstance(priced, AccountDataError)
     usage = CycleUsage.objects.filter(cycle=cycle).select_related("meter").order_by("meter__name")
     invoice = Invoice.objects.filter(cycle=cycle).values_list("invoice_id", flat=True).first()
     return s.accounts.CurrentCycle(
         startDate=cycle.start,
         endDate=cycle.end,
         invoiceId=invoice,
-        chargesSoFar=None if failed else priced.gross,
-        chargesError=priced.message if failed else None,
+        chargesSoFar=None if isinstance(priced, AccountDataError) else priced.gross,
+        chargesError=priced.message if isinstance(priced, AccountDataError) else None,
         currency=cycle.currency,
         usage=[
-            {"usageMeterId": u.meter.meter_id, "name": u.meter.name, "quantity": from_micros(u.quantity_micros)}
+            s.accounts.MeterUsage(
+                usageMeterId=u.meter.meter_id, name=u.meter.name, quantity=from_micros(u.quantity_micros)
+            )
             for u in usage
         ],
     )

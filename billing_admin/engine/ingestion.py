@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -21,11 +22,12 @@ from billing_admin.actors import Actor
 from billing_admin.audit import audit_describe
 from billing_admin.errors import InvalidInputError
 from billing_admin.schemas.event_bounds import attributes_problem
+from billing_admin.schemas.events import IngestionStatus
 
 from . import metric_backlog, rollups
 from .billing_cycles import CycleSpan, cycle_spans
 from .lookups import member_of
-from .metering import UnitsInvalid, active_meters, to_micros
+from .metering import MeterSet, UnitsInvalid, active_meters, to_micros
 from .models import Account, AccountAlias, Event, EventSchema, PlanAssignment
 from .usage_bounds import over_ceiling, totals_near_ceiling
 
@@ -55,7 +57,7 @@ class Pending:
     meters_text: str = "[]"  # `meters` as JSON
     features: Sequence[tuple[int, Decimal]] = ()
     cycle_pk: int | None = None
-    status: str = "INGESTION_COMPLETED_NO_MATCHING_METERS"  # until metering says otherwise
+    status: IngestionStatus = "INGESTION_COMPLETED_NO_MATCHING_METERS"  # until metering says otherwise
 
     message = ""  # not fields: what every stored event answers, as an `Outcome` would
     duplicate = False
@@ -65,7 +67,7 @@ class Pending:
 @dataclass(slots=True)
 class Outcome:
     event_id: str | None
-    status: str
+    status: IngestionStatus
     message: str = ""
     duplicate: bool = False
     meters: Sequence[dict] = ()
@@ -73,6 +75,9 @@ class Outcome:
     @property
     def failed(self) -> bool:
         return self.status.startswith("INGESTION_FAILED") and not self.duplicate
+
+
+Outcomes = dict[int, Outcome | Pending]  # by the event's index in the request; a stored event answers as itself
 
 
 def _utc(value: datetime) -> datetime:
@@ -101,7 +106,7 @@ def _resolve(refs: set[str], schema_names: set[str]) -> tuple[dict[str, AccountR
     by_alias, alias_params = member_of("l.alias", list(refs), vendor)
     by_name, name_params = member_of("s.name", list(schema_names), vendor)
     with connection.cursor() as cursor:
-        rollups.execute(
+        rows = rollups.execute(
             cursor,
             f"SELECT 'A', a.account_id, a.id, a.status, {plan_from} FROM {accounts} a WHERE {by_id} "
             f"UNION ALL SELECT 'L', l.alias, a.id, a.status, {plan_from} FROM {aliases} l "
@@ -109,7 +114,6 @@ def _resolve(refs: set[str], schema_names: set[str]) -> tuple[dict[str, AccountR
             f"UNION ALL SELECT 'S', s.name, s.id, '', NULL FROM {schemas} s WHERE {by_name}",
             [*id_params, *alias_params, *name_params],
         )
-        rows = cursor.fetched
     found = {ref: (pk, status, _moment(since)) for kind, ref, pk, status, since in rows if kind == "A"}
     for kind, ref, pk, status, since in rows:
         if kind == "L" and ref not in found:
@@ -117,17 +121,17 @@ def _resolve(refs: set[str], schema_names: set[str]) -> tuple[dict[str, AccountR
     return found, {name: pk for kind, name, pk, _, _ in rows if kind == "S"}
 
 
-def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
+def _meter_event(p: Pending, attributes: dict[str, Decimal], meter_set: MeterSet, dimensions: dict[str, str]) -> None:
     meters = meter_set.by_schema.get(p.schema_pk, ())
     if meters:
         p.status = "INGESTION_COMPLETED_EVENT_NOT_METERED"
         data = {
-            "attribute": p.attributes, "attributes": p.attributes,
+            "attribute": attributes, "attributes": attributes,
             "dimension": dimensions, "dimensions": dimensions,
         }  # fmt: skip
         counted, entries, texts = [], [], []
         for meter in meters:
-            units = meter.units(p.attributes, dimensions, data)
+            units = meter.units(attributes, dimensions, data)
             if units is not None:
                 entry, micros, text = meter.counted(units)
                 counted.append((meter.pk, micros))
@@ -138,10 +142,12 @@ def _meter_event(p: Pending, meter_set, dimensions: dict[str, str]) -> None:
             p.status = "INGESTION_COMPLETED_EVENT_METERED"
     features = meter_set.features_by_schema.get(p.schema_pk)
     if features:
-        p.features = [(pk, p.attributes[attribute]) for pk, attribute in features if attribute in p.attributes]
+        p.features = [(pk, attributes[attribute]) for pk, attribute in features if attribute in attributes]
 
 
-def _problem(event: s.Event, at: datetime, account: AccountRef | None, schemas: dict[str, int], horizon: datetime):
+def _problem(
+    event: s.Event, at: datetime, account: AccountRef | None, schemas: dict[str, int], horizon: datetime
+) -> tuple[IngestionStatus, str] | None:
     """Why the event cannot be taken, as (status, "field: message"), or None."""
     if account is None:
         return (
@@ -175,7 +181,7 @@ def _problem(event: s.Event, at: datetime, account: AccountRef | None, schemas: 
 
 
 def _checked(
-    numbered: list[tuple[int, s.Event]], outcomes: dict[int, Outcome], now: datetime
+    numbered: list[tuple[int, s.Event]], outcomes: Outcomes, now: datetime
 ) -> tuple[list[Pending], dict[str, int], list[tuple[int, str]]]:
     """The cheap checks, before anything is written: the account, the schema and the time, which also bound
     the cycles to look up. Answers the first event of each id that passes, sorted by id; the index of each
@@ -197,6 +203,7 @@ def _checked(
         if problem is not None:
             outcomes[index] = Outcome(event_id, *problem)
         else:
+            assert account is not None  # _problem refuses an event whose account is unknown
             checked.append(Pending(index, event_id, event, account[0], schemas[event.schemaName], at))
     checked.sort(key=_by_event_id)  # the order insert_events asks for
     return checked, firsts, repeats
@@ -248,7 +255,7 @@ def _deltas(stored: list[Pending]) -> tuple[str | None, dict, dict]:
 
 
 def _write(
-    checked: list[Pending], cycles: dict[int, list[CycleSpan]], outcomes: dict[int, Outcome], now: datetime
+    checked: list[Pending], cycles: dict[int, list[CycleSpan]], outcomes: Outcomes, now: datetime
 ) -> tuple[list[Pending], set[str]]:
     """Place each event in its billing cycle, meter it and store it, bump the billing counters the new
     events feed and queue their metric deltas, all in the caller's transaction. Answers the events that
@@ -259,7 +266,7 @@ def _write(
     as_json = rollups.as_json
     written: list[Pending] = []
 
-    def rows():  # each event placed and metered while the database stores the rows before it
+    def rows() -> Iterator[tuple[Any, ...]]:  # each event placed and metered while the database stores those before it
         for p in checked:
             spans = cycles.get(p.account_pk)
             cycle = next((c for c in spans if c.start <= p.timestamp < c.end), None) if spans else None
@@ -280,9 +287,9 @@ def _write(
                     continue
                 p.cycle_pk = cycle.pk
             event = p.event
-            p.attributes = {a.name: Decimal(a.value) for a in event.attributes}
+            p.attributes = attributes = {a.name: Decimal(a.value) for a in event.attributes}
             try:
-                _meter_event(p, meter_set, event.dimensions)
+                _meter_event(p, attributes, meter_set, event.dimensions)
             except UnitsInvalid as exc:
                 outcomes[p.index] = Outcome(p.event_id, "INGESTION_FAILED_UNITS_INVALID", f"attributes: {exc}")
                 continue
@@ -307,9 +314,11 @@ def _write(
 
 def _ingest(
     numbered: list[tuple[int, s.Event]], malformed: dict[int, s.SetAside], actor: Actor, now: datetime | None = None
-) -> dict[int, Outcome | Pending]:
+) -> Outcomes:
     now = now or timezone.now()
-    outcomes = {i: Outcome(aside.event_id, "INGESTION_FAILED", aside.reason) for i, aside in malformed.items()}
+    outcomes: Outcomes = {
+        i: Outcome(aside.event_id, "INGESTION_FAILED", aside.reason) for i, aside in malformed.items()
+    }
     checked, firsts, repeats = _checked(numbered, outcomes, now)
     # Ids stored before need no look-up first: the insert skips them (and a replayed batch costs that
     # look-up after the insert instead of every new batch paying it before).
@@ -371,10 +380,11 @@ def ingest_one(*, event: s.Event, actor: Actor) -> s.IngestEventResponse:
         where, _, problem = outcome.message.partition(": ")
         fields = {f"event.{where}": problem}
         raise InvalidInputError(outcome.message, details={"fields": fields, "status": outcome.status})
+    assert outcome.event_id is not None  # only an event a batch set aside as malformed has no id
     return s.IngestEventResponse(
         success=True,
         eventId=outcome.event_id,
         status=outcome.status,
         duplicate=outcome.duplicate,
-        meters=[{"usageMeterId": m["id"], "name": m["name"], "units": m["units"]} for m in outcome.meters],
+        meters=[s.MeterCount(usageMeterId=m["id"], name=m["name"], units=m["units"]) for m in outcome.meters],
     )

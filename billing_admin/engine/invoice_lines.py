@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from billing_admin.money import money_str
 
@@ -40,8 +41,8 @@ class PricedCycle:
     billables: list[tuple[str, str, Decimal]]  # (billable id, category, amount) for credit scoping
 
 
-def line(kind: str, description: str, value: Decimal, currency: str, **extra) -> dict:
-    item = {"type": kind, "description": description, "value": money_str(value, currency)}
+def line(kind: str, description: str, value: Decimal, currency: str, **extra: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"type": kind, "description": description, "value": money_str(value, currency)}
     for key, val in extra.items():
         if val is not None and val != []:
             item[key] = format(val, "f") if isinstance(val, Decimal) else val

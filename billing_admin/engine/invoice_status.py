@@ -11,6 +11,7 @@ from billing_admin.actors import Actor
 from billing_admin.audit import audit_describe
 from billing_admin.errors import InvalidStateError, NotFoundError
 from billing_admin.money import from_minor
+from billing_admin.schemas.invoices import InvoiceStatus
 
 from .models import Credit, CreditTransaction, Invoice, WalletEntry
 from .wallets import wallet_for_update, wallet_post
@@ -23,7 +24,7 @@ MOVES = {
 }
 
 
-def invoice_status_update(*, invoice_id: str, status: str, reason: str, actor: Actor) -> Invoice:
+def invoice_status_update(*, invoice_id: str, status: InvoiceStatus, reason: str, actor: Actor) -> Invoice:
     # The row lock makes two concurrent moves of one invoice happen one after the other.
     invoice = Invoice.objects.select_for_update().filter(invoice_id=invoice_id).first()
     if invoice is None:
@@ -57,7 +58,7 @@ def invoice_status_update(*, invoice_id: str, status: str, reason: str, actor: A
 
 def _give_back(invoice: Invoice) -> None:
     """A voided invoice returns the credit it consumed and the wallet money it took."""
-    used = defaultdict(int)
+    used: defaultdict[int, int] = defaultdict(int)
     for credit_pk, kind, minor in CreditTransaction.objects.filter(invoice=invoice).values_list(
         "credit_id", "transaction_type", "amount_minor"
     ):

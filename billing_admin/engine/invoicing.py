@@ -21,9 +21,10 @@ from .filters import filter_given
 from .invoice_lines import CycleFacts, PricedCycle, line, price_cycle
 from .metering import from_micros
 from .models import BillingCycle, CycleUsage, FeatureGrant, FeatureUsage, Invoice
-from .rating import compiled, cycle_index, natural_seconds
+from .rating import CompiledPlan, compiled, cycle_index, natural_seconds
 
 Priced = dict[int, PricedCycle | AccountDataError]
+ByCycle = dict[int, dict[int, Decimal]]  # cycle pk -> meter or feature pk -> units
 
 
 def cycles_price(cycles: list[BillingCycle]) -> Priced:
@@ -33,13 +34,13 @@ def cycles_price(cycles: list[BillingCycle]) -> Priced:
     its account's `AccountDataError` instead: each caller decides once what that cycle's row shows,
     and every other cycle is priced as usual."""
     pks = [c.pk for c in cycles]
-    usage: dict[int, dict] = defaultdict(dict)
+    usage: ByCycle = defaultdict(dict)
     for cycle_pk, meter_pk, micros in CycleUsage.objects.filter(cycle_id__in=pks).values_list(
         "cycle_id", "meter_id", "quantity_micros"
     ):
         usage[cycle_pk][meter_pk] = from_micros(micros)
-    used: dict[int, dict] = defaultdict(dict)
-    granted: dict[int, dict] = defaultdict(dict)
+    used: ByCycle = defaultdict(dict)
+    granted: ByCycle = defaultdict(dict)
     plans = {c.pk: compiled(c.assignment.plan) for c in cycles}
     if any(p.overages for p in plans.values()):
         for cycle_pk, feature_pk, micros in FeatureUsage.objects.filter(cycle_id__in=pks).values_list(
@@ -56,7 +57,9 @@ def cycles_price(cycles: list[BillingCycle]) -> Priced:
     return {c.pk: _price_one(c, plans[c.pk], usage, used, granted) for c in cycles}
 
 
-def _price_one(cycle: BillingCycle, plan, usage, used, granted) -> PricedCycle | AccountDataError:  # noqa: ANN001
+def _price_one(
+    cycle: BillingCycle, plan: CompiledPlan, usage: ByCycle, used: ByCycle, granted: ByCycle
+) -> PricedCycle | AccountDataError:
     try:
         return price_cycle(plan, _facts(cycle, plan, usage, used, granted))
     except (ValueError, ArithmeticError) as exc:
@@ -68,7 +71,7 @@ def _price_one(cycle: BillingCycle, plan, usage, used, granted) -> PricedCycle |
         )
 
 
-def _facts(cycle: BillingCycle, plan, usage, used, granted) -> CycleFacts:  # noqa: ANN001
+def _facts(cycle: BillingCycle, plan: CompiledPlan, usage: ByCycle, used: ByCycle, granted: ByCycle) -> CycleFacts:
     assignment = cycle.assignment
     if plan.needs_index:
         index = cycle_index(plan.config, assignment.effective_from, cycle.start)
@@ -141,7 +144,7 @@ def invoices_render(invoices: list[Invoice], *, full: bool = False) -> list[s.In
         cur = invoice.currency
         tree = invoice.line_items or None
         total = from_minor(invoice.total_minor, cur)
-        draft = priced.get(invoice.cycle_id) if invoice.status == "DRAFT" else None
+        draft = priced.get(invoice.cycle_id) if invoice.status == "DRAFT" and invoice.cycle_id is not None else None
         if isinstance(draft, PricedCycle):
             tree = invoice_tree(draft, cur)
             total = draft.gross

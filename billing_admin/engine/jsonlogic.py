@@ -166,8 +166,8 @@ def _merge(values: list) -> list:
 
 # operator -> (fewest args, most args or None, function over the evaluated args)
 _EAGER: dict[str, tuple[int, int | None, Callable[[list], Any]]] = {
-    "==": (2, 2, lambda v: _equal(*v, loose=True)),
-    "!=": (2, 2, lambda v: not _equal(*v, loose=True)),
+    "==": (2, 2, lambda v: _equal(v[0], v[1], loose=True)),
+    "!=": (2, 2, lambda v: not _equal(v[0], v[1], loose=True)),
     "===": (2, 2, lambda v: _equal(*v)),
     "!==": (2, 2, lambda v: not _equal(*v)),
     "!": (1, 1, lambda v: not truthy(v[0])),
@@ -226,8 +226,8 @@ def _operation(op: str, args: list, parts: list[Rule]) -> Rule:
         path_rule = parts[0] if parts else (lambda d: None)
         fallback = parts[1] if len(parts) > 1 else (lambda d: None)
         if not args or not isinstance(args[0], (Mapping, list, tuple)):
-            keys = _path(path_rule({}))  # a literal path is split once, not per event
-            return lambda d: fallback(d) if (found := _lookup(d, keys)) is _MISSING else found
+            literal = _path(path_rule({}))  # a literal path is split once, not per event
+            return lambda d: fallback(d) if (found := _lookup(d, literal)) is _MISSING else found
         return lambda d: fallback(d) if (found := _lookup(d, _path(path_rule(d)))) is _MISSING else found
     if op == "missing":
         return lambda d: _missing(d, v[0] if len(v := [p(d) for p in parts]) == 1 else v)

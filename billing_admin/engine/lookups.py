@@ -5,10 +5,14 @@ more to compile and parse than the query takes to run. Elsewhere it is a plain `
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject, Lookup
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 
 @ForeignObject.register_lookup
@@ -17,7 +21,7 @@ class AnyOf(Lookup):
     lookup_name = "any"
     prepare_rhs = False
 
-    def as_sql(self, compiler, connection):  # noqa: ANN001, ANN201 - Django's lookup protocol
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
         values = [self.lhs.output_field.get_db_prep_value(v, connection, prepared=False) for v in self.rhs]
         if not values:
             raise EmptyResultSet

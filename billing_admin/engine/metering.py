@@ -35,7 +35,8 @@ def to_micros(value: Decimal) -> int:
 def from_micros(micros: int) -> Decimal:
     value = Decimal(micros).scaleb(-QUANTITY_SCALE).normalize()
     # normalize() writes 60 as 6E+1; a quantity reads as a plain number.
-    return value.quantize(_ONE) if value.as_tuple().exponent > 0 else value
+    exponent = value.as_tuple().exponent  # an int: a count of micros is always finite
+    return value.quantize(_ONE) if isinstance(exponent, int) and exponent > 0 else value
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.audit import audit_describe
 from billing_admin.errors import ConflictError, InvalidInputError
+from billing_admin.schemas.meters import EventSchemaRef
 
 from . import ids, jsonlogic
 from .models import EventSchema, UsageMeter
@@ -148,12 +149,9 @@ def meter_to_schema(meter: UsageMeter) -> s.UsageMeter:
         status=meter.status,
         filters=meter.filters,
         computations=meter.computations,
-        eventSchema={
-            "name": schema.name,
-            "version": schema.version,
-            "attributes": schema.attributes,
-            "dimensions": schema.dimensions,
-        },
+        eventSchema=EventSchemaRef(
+            name=schema.name, version=schema.version, attributes=schema.attributes, dimensions=schema.dimensions
+        ),
         createdAt=meter.created_at,
         updatedAt=meter.updated_at,
     )

@@ -5,18 +5,28 @@ as Togai's /metrics is. Hours are the finest grain."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import BigIntegerField, CharField, F, Func, Sum, Value
+from django.db.models import BigIntegerField, CharField, F, Func, Model, QuerySet, Sum, Value
+from django.db.models.expressions import Combinable
 
 from billing_admin import schemas as s
 from billing_admin.errors import InvalidInputError
+from billing_admin.schemas.metrics import GroupedBy
 
 from . import metric_backlog
 from .metering import from_micros
 from .models import EventRollup, UsageRollup
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+
+M = TypeVar("M", bound=Model)
+Total = TypeVar("Total", int, Decimal)  # event counts and usage micros are integers, revenue is Decimal
 
 MAX_POINTS = 300
 PROCESSED_PREFIX = "INGESTION_COMPLETED"
@@ -67,7 +77,7 @@ def buckets(start: datetime, end: datetime, period: str) -> list[datetime]:
     return out
 
 
-def _filtered(queryset, query: s.MetricQuery, fields: dict[str, str]):
+def _filtered(queryset: QuerySet[M], query: s.MetricQuery, fields: dict[str, str]) -> QuerySet[M]:
     for f in query.filters:
         if f.fieldName == "EVENT_STATUS" and "EVENT_STATUS" in fields:
             wanted = set(f.fieldValues)
@@ -91,11 +101,14 @@ def _filtered(queryset, query: s.MetricQuery, fields: dict[str, str]):
 
 
 def _series(
-    rows, query: s.MetricQuery, slots: list[datetime], value: Callable[[object], Decimal]
+    rows: Iterable[tuple[datetime | int, str | None, Total]],
+    query: s.MetricQuery,
+    slots: list[datetime],
+    value: Callable[[Total], Decimal],
 ) -> list[s.MetricSeries]:
     # Raw totals (integer micros for usage) are summed first and converted once per point: a grouped
     # month of days is thousands of rows but only as many points as the chart shows.
-    grouped: dict[str | None, dict[datetime, object]] = defaultdict(dict)
+    grouped: dict[str | None, dict[datetime, Total]] = defaultdict(dict)
     slot_of: dict[datetime | int, datetime] = {}
     for at, group, total in rows:
         slot = slot_of.get(at)
@@ -115,7 +128,7 @@ def _series(
         points = grouped[group]
         series.append(
             s.MetricSeries(
-                groupedBy={"fieldName": query.groupBy, "fieldValue": str(group)} if query.groupBy else None,
+                groupedBy=GroupedBy(fieldName=query.groupBy, fieldValue=str(group)) if query.groupBy else None,
                 timestamps=slots,
                 metricValues=[value(points[at]) if at in points else zero for at in slots],
             )
@@ -123,14 +136,21 @@ def _series(
     return series
 
 
-def _rollup_query(model, fields, total, query: s.MetricQuery, start: datetime, end: datetime):
+def _rollup_query(
+    model: type[EventRollup | UsageRollup],
+    fields: dict[str, str],
+    total: str,
+    query: s.MetricQuery,
+    start: datetime,
+    end: datetime,
+) -> QuerySet[Any, tuple[int, str | None, int]]:
     """Rows of (bucket, group, total) from the hourly grain for HOUR and the daily grain otherwise;
     weeks and months are summed from days in Python (a few rows), so SQL never truncates dates."""
     hourly = query.aggregationPeriod == "HOUR"
     first = bucket_start(start, "HOUR" if hourly else "DAY")
-    rows = model.objects.filter(grain="H" if hourly else "D", bucket__gte=first, bucket__lt=end)
-    rows = _filtered(rows, query, fields)
-    names = {"at": _Epoch("bucket")}
+    grain = model.objects.filter(grain="H" if hourly else "D", bucket__gte=first, bucket__lt=end)
+    rows = _filtered(grain, query, fields)
+    names: dict[str, Combinable] = {"at": _Epoch("bucket")}
     if query.groupBy:
         if query.groupBy not in fields:
             raise InvalidInputError.for_field(
@@ -149,10 +169,10 @@ class _Epoch(Func):
 
     output_field = BigIntegerField()
 
-    def as_postgresql(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201 - Django's Func protocol
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> _AsSqlType:
         return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::bigint", **extra)
 
-    def as_sqlite(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> _AsSqlType:
         return self.as_sql(compiler, connection, template="unixepoch(%(expressions)s)", **extra)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
@@ -42,7 +42,7 @@ def paginate(
     next_token: str | None,
     descending: bool = False,
     render: Callable[[Any], T],
-) -> tuple[Sequence[T], str | None]:
+) -> tuple[list[T], str | None]:
     """One page ordered by the unique column `key`, and the token of the next page (None at the end)."""
     ordered = queryset.order_by(f"-{key}" if descending else key)
     if next_token:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -211,7 +212,9 @@ class _CardChecker:
             self.problems[f"{path}.recurrenceConfig"] = "a ONE_TIME fee has no recurrence"
         return detail.id
 
-    def _check_billingEntitlementRateCard(self, detail: ps.BillingEntitlementRateCard, path: str, card) -> str:
+    def _check_billingEntitlementRateCard(
+        self, detail: ps.BillingEntitlementRateCard, path: str, card: ps.RateCardData
+    ) -> str:
         if detail.ratePlan is not None or detail.rateValues:
             if detail.ratePlan is None:
                 self.problems[f"{path}.ratePlan"] = "rateValues need a ratePlan"
@@ -229,7 +232,9 @@ class _CardChecker:
         self.new_features[detail.featureId] = detail
         return detail.featureId
 
-    def _check_entitlementOverageRateCard(self, detail: ps.EntitlementOverageRateCard, path: str, card) -> str:
+    def _check_entitlementOverageRateCard(
+        self, detail: ps.EntitlementOverageRateCard, path: str, card: ps.RateCardData
+    ) -> str:
         granted = {
             c.rateCardDetails.billingEntitlementRateCard.featureId
             for c in self.request.rateCards
@@ -240,13 +245,15 @@ class _CardChecker:
         self._check_rates(detail.rateValues, path, detail.ratePlan)
         return detail.featureId
 
-    def _check_creditGrantRateCard(self, detail: ps.CreditGrantRateCard, path: str, card) -> str:
+    def _check_creditGrantRateCard(self, detail: ps.CreditGrantRateCard, path: str, card: ps.RateCardData) -> str:
         self._check_rates(detail.rateValues, path)
         if detail.grantDetails.expiryType == "CUSTOM" and not detail.grantDetails.expiryDuration:
             self.problems[f"{path}.grantDetails.expiryDuration"] = "CUSTOM expiry needs a duration, e.g. P30D"
         return detail.id
 
-    def _check_minimumCommitmentRateCard(self, detail: ps.MinimumCommitmentRateCard, path: str, card) -> str:
+    def _check_minimumCommitmentRateCard(
+        self, detail: ps.MinimumCommitmentRateCard, path: str, card: ps.RateCardData
+    ) -> str:
         self._check_rates(detail.rateValues, path)
         return "minimum_commitment"
 
@@ -271,7 +278,7 @@ def _unique(base: str, taken: set[str]) -> str:
 
 
 def rate_card_to_schema(card: RateCard, plan: PricePlan) -> s.plans.RateCard:
-    detail = next(iter(card.details.values()), {})
+    detail: dict[str, Any] = next(iter(card.details.values()), {})
     currencies = [v["currency"] for v in detail.get("rateValues", [])] or list(plan.supported_currencies)
     return ps.RateCard(
         name=card.name,
@@ -293,11 +300,11 @@ def plan_to_schema(plan: PricePlan) -> s.PricePlan:
         status=plan.status,
         version=plan.version,
         supportedCurrencies=plan.supported_currencies,
-        pricingCycleConfig={
-            "interval": plan.interval,
-            "startOffset": {"dayOffset": plan.day_offset, "monthOffset": plan.month_offset},
-            "gracePeriod": plan.grace_period_days,
-        },
+        pricingCycleConfig=ps.PricingCycleConfig(
+            interval=plan.interval,
+            startOffset=ps.StartOffset(dayOffset=plan.day_offset, monthOffset=plan.month_offset),
+            gracePeriod=plan.grace_period_days,
+        ),
         rateCards=[rate_card_to_schema(card, plan) for card in plan.rate_cards.all()],
         createdAt=plan.created_at,
         updatedAt=plan.updated_at,

@@ -10,13 +10,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from billing_admin.money import quantize
 
 from .cycles import CycleConfig, cycle_at, cycles_between
-from .models import Feature, PricePlan, UsageMeter
+from .models import Feature, PricePlan, RateCard, UsageMeter
 from .plans import plan_config, rate_card_slab_objects
-from .pricing import Slab
+from .pricing import PricingModel, Slab
 
 ZERO = Decimal(0)
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
@@ -29,7 +30,7 @@ class RatedCard:
     name: str
     display: str
     billable_id: str
-    model: str
+    model: PricingModel
     slabs: dict[str, tuple[Slab, ...]]
     bounds: dict[str, tuple[Decimal | None, Decimal | None]]
     target_pk: int = 0  # the meter or feature it prices
@@ -99,7 +100,7 @@ def compiled(plan: PricePlan) -> CompiledPlan:
     return found
 
 
-def _rated(details: dict, *, name: str, display: str, billable: str, **extra) -> RatedCard:
+def _rated(details: dict, *, name: str, display: str, billable: str, **extra: Any) -> RatedCard:
     slabs, bounds = {}, {}
     for value in details.get("rateValues", []):
         currency = value["currency"]
@@ -152,7 +153,7 @@ def _compile(plan: PricePlan) -> CompiledPlan:
     )
 
 
-def _fixed_fee(card, d: dict) -> FixedFee:  # noqa: ANN001 - a RateCard row
+def _fixed_fee(card: RateCard, d: dict) -> FixedFee:
     recurrence = d.get("recurrenceConfig") or {}
     return FixedFee(
         name=card.name,
@@ -167,7 +168,7 @@ def _fixed_fee(card, d: dict) -> FixedFee:  # noqa: ANN001 - a RateCard row
     )
 
 
-def _credit_grant(card, d: dict) -> CreditGrantCard:  # noqa: ANN001 - a RateCard row
+def _credit_grant(card: RateCard, d: dict) -> CreditGrantCard:
     grant = d.get("grantDetails") or {}
     return CreditGrantCard(
         name=card.name,

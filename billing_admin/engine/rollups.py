@@ -4,11 +4,12 @@ speak this SQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from pydantic_core import to_json
 
 CHUNK = 500
@@ -51,13 +52,13 @@ def insert_events(rows: Iterable[tuple], meanwhile: Callable[[], T]) -> tuple[se
     inserted: set[str] = set()
     with connection.cursor() as cursor:
         for params, source in _row_source(taken, [kind for _, kind in EVENT_COLUMNS]):
-            execute(
+            returned = execute(
                 cursor,
                 f"INSERT INTO engine_event ({_EVENT_NAMES}) {source} "
                 "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
                 params,
             )
-            inserted.update(row[0] for row in cursor.fetched)
+            inserted.update(row[0] for row in returned)
     return inserted, None
 
 
@@ -95,7 +96,7 @@ def _copied(rows: Iterable[tuple], taken: list[tuple], meanwhile: Callable[[], T
     return answer
 
 
-def _row_source(rows: list[list[Any]], kinds: Sequence[str]):  # noqa: ANN202 - yields (params, sql)
+def _row_source(rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Iterator[tuple[list[Any], str]]:
     """The rows as an INSERT's source. PostgreSQL gets one array per column through unnest, so a statement
     has a dozen parameters however many rows it carries (parsing thousands of placeholders costs more than
     the insert); SQLite, which has no arrays, gets VALUES lists in chunks."""
@@ -115,7 +116,12 @@ def _row_source(rows: list[list[Any]], kinds: Sequence[str]):  # noqa: ANN202 - 
 
 
 def upsert_add(
-    table: str, keys: Sequence[str], counters: Sequence[str], rows: dict[tuple, tuple], *, most: int | None = None
+    table: str,
+    keys: Sequence[str],
+    counters: Sequence[str],
+    rows: Mapping[tuple, Sequence[Any]],
+    *,
+    most: int | None = None,
 ) -> None:
     """Add each row's counters to the row with the same key, creating it when missing; a sum past `most`
     stops there (rows added must hold at most `most` themselves)."""
@@ -142,7 +148,8 @@ def upsert_add(
             )
 
 
-def execute(cursor, sql: str, params: list[Any]) -> None:  # noqa: ANN001 - a Django cursor
+def execute(cursor: CursorWrapper, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run `sql` on the caller's connection and transaction; the rows it returns, if any."""
     if connection.vendor == "postgresql":
         # Django binds parameters client-side, quoting every array element into the SQL text, which costs
         # more than the insert itself; a server-binding cursor on the same connection (and transaction)
@@ -151,10 +158,9 @@ def execute(cursor, sql: str, params: list[Any]) -> None:  # noqa: ANN001 - a Dj
 
         with psycopg.Cursor(connection.connection) as raw:
             raw.execute(sql, params)
-            cursor.fetched = raw.fetchall() if raw.description else []
-    else:
-        cursor.execute(sql, params)
-        cursor.fetched = cursor.fetchall() if cursor.description else []
+            return raw.fetchall() if raw.description else []
+    cursor.execute(sql, params)
+    return cursor.fetchall() if cursor.description else []
 
 
 def _kind(value: Any) -> str:

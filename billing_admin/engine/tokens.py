@@ -21,9 +21,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from billing_admin.actors import Actor
+from billing_admin.actors import Actor, Door
 from billing_admin.audit import audit_record
 from billing_admin.errors import BillingError, ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError
+from billing_admin.operations import Kind
 from billing_admin.throttle import FailureWindow
 
 from .models import ApiToken
@@ -77,11 +78,11 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_actor(token: ApiToken, *, door: str = "mcp") -> Actor:
-    return Actor(kind="token", name=f"token {token.name}", door=door, token_id=token.pk)  # type: ignore[arg-type]
+def token_actor(token: ApiToken, *, door: Door = "mcp") -> Actor:
+    return Actor(kind="token", name=f"token {token.name}", door=door, token_id=token.pk)
 
 
-def token_create(*, name: str, scope: str, actor: Actor, expires_at: datetime | None = None) -> IssuedToken:
+def token_create(*, name: str, scope: Kind, actor: Actor, expires_at: datetime | None = None) -> IssuedToken:
     name = name.strip()
     if not name:
         raise InvalidInputError.for_field("name", "give the token a name")

@@ -33,7 +33,7 @@ def totals_near_ceiling(cycle_pks: Iterable[int]) -> Totals:
     usage, usage_params = member_of("cycle_id", pks, connection.vendor)
     features, feature_params = member_of("cycle_id", pks, connection.vendor)
     with connection.cursor() as cursor:
-        rollups.execute(
+        rows = rollups.execute(
             cursor,
             f"SELECT 'meter', cycle_id, meter_id, quantity_micros FROM engine_cycleusage "
             f"WHERE {usage} AND quantity_micros > %s UNION ALL "
@@ -41,7 +41,7 @@ def totals_near_ceiling(cycle_pks: Iterable[int]) -> Totals:
             f"WHERE {features} AND used_micros > %s",
             [*usage_params, WATCHED_FROM, *feature_params, WATCHED_FROM],
         )
-        return {(kind, cycle, pk): total for kind, cycle, pk, total in cursor.fetched}
+        return {(kind, cycle, pk): total for kind, cycle, pk, total in rows}
 
 
 def over_ceiling(p: Any, totals: Totals, meter_set: Any) -> str | None:

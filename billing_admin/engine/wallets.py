@@ -32,7 +32,9 @@ def wallet_for_update(account: Account) -> Wallet:
     return Wallet.objects.select_for_update().get(account=account)
 
 
-def wallet_post(wallet: Wallet, *, kind: str, minor: int, entity_id: str = "", description: str = "", key=None):  # noqa: ANN001, ANN201
+def wallet_post(
+    wallet: Wallet, *, kind: str, minor: int, entity_id: str = "", description: str = "", key: str | None = None
+) -> WalletEntry:
     """Post one ledger entry to a locked wallet and move its running balance with it."""
     wallet.balance_minor += minor if kind == "CREDITED" else -minor
     entry = WalletEntry(

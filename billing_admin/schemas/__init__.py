@@ -24,7 +24,13 @@ from .customers import (
     ListCustomersRequest,
     UpdateCustomerRequest,
 )
-from .entitlements import CheckEntitlementRequest, EntitlementCheck, Entitlements, GetEntitlementsRequest
+from .entitlements import (
+    CheckEntitlementRequest,
+    Entitlement,
+    EntitlementCheck,
+    Entitlements,
+    GetEntitlementsRequest,
+)
 from .events import (
     Event,
     EventPage,
@@ -45,6 +51,7 @@ from .invoices import (
     GetInvoiceRequest,
     Invoice,
     InvoicePage,
+    InvoiceSummary,
     ListInvoicesRequest,
     UpdateInvoiceStatusRequest,
 )

@@ -10,6 +10,8 @@ from .common import Page, PageRequest, Response, WriteRequest
 NAME_PATTERN = r"^[\sa-zA-Z0-9_-]*$"
 FIELD_PATTERN = r"^(attribute|dimension)s?\.[A-Za-z0-9_-]+$"
 
+Aggregation = Literal["COUNT", "SUM"]
+
 
 class MeterFilter(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -40,7 +42,7 @@ class CreateUsageMeterRequest(WriteRequest):
     name: str = Field(
         min_length=1, max_length=50, pattern=NAME_PATTERN, description="Unique meter name, e.g. api_requests."
     )
-    aggregation: Literal["COUNT", "SUM"] = Field(
+    aggregation: Aggregation = Field(
         description="COUNT counts matching events; SUM adds up the computation of each matching event."
     )
     eventSchemaName: str = Field(
@@ -74,7 +76,7 @@ class UsageMeter(Response):
     displayName: str = Field(description="billableName, or the name.")
     description: str = Field(default="", description="What the meter measures.")
     type: str = Field(description="COUNTER.")
-    aggregation: Literal["COUNT", "SUM"] = Field(description="COUNT or SUM.")
+    aggregation: Aggregation = Field(description="COUNT or SUM.")
     status: str = Field(description="ACTIVE: the meter counts events from now on.")
     filters: list[MeterFilter] = Field(default_factory=list, description="Field equality filters.")
     computations: list[Computation] = Field(default_factory=list, description="Matchers and computations.")
@@ -85,7 +87,7 @@ class UsageMeter(Response):
 
 class ListUsageMetersRequest(PageRequest):
     status: Literal["ACTIVE", "INACTIVE"] | None = Field(default=None, description="Only meters in this status.")
-    aggregation: Literal["COUNT", "SUM"] | None = Field(default=None, description="Only COUNT or SUM meters.")
+    aggregation: Aggregation | None = Field(default=None, description="Only COUNT or SUM meters.")
 
 
 UsageMeterPage = Page[UsageMeter]

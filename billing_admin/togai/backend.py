@@ -19,7 +19,11 @@ from .metering import MeteringOps
 from .money import MoneyOps
 
 
-class TogaiService(MoneyCeilings, CustomerOps, MeteringOps, BillingOps, MoneyOps):
+class TogaiOps(CustomerOps, MeteringOps, BillingOps, MoneyOps):
+    """Every operation over a Togai API."""
+
+
+class TogaiService(MoneyCeilings, TogaiOps):
     name = "togai"
     writes_locally = False  # the boundary audits right after the remote call, with Togai's ids
 

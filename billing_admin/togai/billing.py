@@ -124,7 +124,8 @@ class BillingOps:
         data.setdefault("ownerId", "")
         data.setdefault("startDate", data.get("invoiceDate"))
         data.setdefault("endDate", data.get("invoiceDate"))
-        data["status"] = HOSTED_STATUSES.get(data.get("status"), data.get("status"))
+        status = data.get("status")
+        data["status"] = HOSTED_STATUSES.get(status, status) if isinstance(status, str) else status
         if isinstance(data.get("revenueInfo"), dict):
             data["revenueInfo"] = _line(data["revenueInfo"])
         return data

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -211,7 +211,10 @@ def _by_code(code: Any) -> type[BillingError] | None:
     return None
 
 
-def _subclasses(cls: type) -> Iterator[type]:
+C = TypeVar("C")
+
+
+def _subclasses(cls: type[C]) -> Iterator[type[C]]:
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)

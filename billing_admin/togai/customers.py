@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
@@ -13,6 +13,14 @@ from .client import TogaiClient
 
 FAR_FUTURE = "9999-01-01"
 PLAN_FIELDS = frozenset({"pricePlanId", "effectiveFrom"})  # ours: hosted Togai assigns plans by schedules
+
+
+class _WithWallets(Protocol):
+    """A service that also answers wallet balances (`MoneyOps`, in the same TogaiService)."""
+
+    client: TogaiClient
+
+    def get_wallet_balance(self, request: s.GetWalletBalanceRequest, *, actor: Actor) -> s.WalletBalance: ...
 
 
 class CustomerOps:
@@ -90,7 +98,7 @@ class CustomerOps:
         )
         return s.AccountPage(data=[shapes.parse(s.Account, shapes.account(a)) for a in items], nextToken=token)
 
-    def get_account(self, request: s.GetAccountRequest, *, actor: Actor) -> s.AccountDetail:
+    def get_account(self: _WithWallets, request: s.GetAccountRequest, *, actor: Actor) -> s.AccountDetail:
         body = shapes.account(self.client.get(f"/accounts/{request.accountId}"))
         if not self.client.extended:  # hosted Togai: the balances come from the wallet and credit endpoints
             balance = self.get_wallet_balance(s.GetWalletBalanceRequest(accountId=body["id"]), actor=actor)

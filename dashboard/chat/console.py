@@ -12,13 +12,13 @@ from asgiref.sync import async_to_sync
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
-from mcp import Client
+from mcp import Client, types
 
 from billing_admin.actors import Actor
 from billing_admin.errors import BillingError
 from billing_admin.service import parse_request
 from mcp_bridge.agent import ToolOutcome, call_tool, with_idempotency_key
-from mcp_bridge.server import acting_as, get_mcp, tool_catalog
+from mcp_bridge.server import Scope, acting_as, get_mcp, tool_catalog
 
 from ..access import can_write, viewer_required
 from ..calls import attach_error
@@ -30,7 +30,7 @@ SALT = "dashboard.chat.console"
 APPROVAL_MAX_AGE = 3600  # seconds an approval card stays valid
 
 
-def _is_write(tool: Any) -> bool:
+def _is_write(tool: types.Tool) -> bool:
     return not (tool.annotations and tool.annotations.read_only_hint)
 
 
@@ -40,8 +40,8 @@ def _actor(request: HttpRequest) -> Actor:
 
 @viewer_required
 def tool_list(request: HttpRequest) -> HttpResponse:
-    tools = [{"tool": t, "write": _is_write(t)} for t in tool_catalog().values()]
-    tools.sort(key=lambda item: (item["write"], item["tool"].name))
+    catalog = sorted(tool_catalog().values(), key=lambda t: (_is_write(t), t.name))
+    tools = [{"tool": t, "write": _is_write(t)} for t in catalog]
     return render_page(request, "dashboard/chat/console.html", {"tools": tools, "nav": "chat", "chat_page": True})
 
 
@@ -94,7 +94,7 @@ def _run_approved(request: HttpRequest, context: dict[str, Any]) -> HttpResponse
 
 
 def _call(request: HttpRequest, name: str, arguments: dict[str, Any]) -> ToolOutcome:
-    scope = "write" if can_write(request.user) else "read"
+    scope: Scope = "write" if can_write(request.user) else "read"
 
     async def run() -> ToolOutcome:
         with acting_as(_actor(request), scope=scope):

@@ -45,8 +45,10 @@ def _field(prop: JSON, required: bool) -> forms.Field:
     if types & {"object", "array"}:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}), **options)
     fmt = variants[0].get("format") if variants else None
-    widget = forms.DateInput(attrs={"type": "date"}) if fmt == "date" else forms.TextInput(
-        attrs={"placeholder": "2026-11-23T10:00:00+00:00"} if fmt == "date-time" else {}
+    widget = (
+        forms.DateInput(attrs={"type": "date"})
+        if fmt == "date"
+        else forms.TextInput(attrs={"placeholder": "2026-11-23T10:00:00+00:00"} if fmt == "date-time" else {})
     )
     return forms.CharField(max_length=variants[0].get("maxLength") if variants else None, widget=widget, **options)
 
@@ -67,7 +69,8 @@ class ToolForm(forms.Form):
         return {n for n in self.fields if {v.get("type") for v in _variants(props[n])} & {"object", "array"}}
 
     def clean(self) -> JSON:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name in self._json_fields():
             raw = cleaned.get(name)
             if raw:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
@@ -23,17 +24,20 @@ from ..access import can_write
 from ..models import ChatMessage, Conversation, ToolCall
 from . import transcript
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 # What the browser is told while a turn runs.
 Text = tuple[str, str]  # ("text", delta) | ("tool", tool_use_id) | ("done", "")
 
 
-def _agent_for(user, *, streaming: bool) -> chat.ChatAgent:  # noqa: ANN001 - a Django user
+def _agent_for(user: User, *, streaming: bool) -> chat.ChatAgent:
     return chat.ChatAgent(user_actor=Actor.agent_for(user), may_write=can_write(user), streaming=streaming)
 
 
-async def reply(conversation: Conversation, user, *, streaming: bool = True) -> AsyncIterator[Text]:  # noqa: ANN001
+async def reply(conversation: Conversation, user: User, *, streaming: bool = True) -> AsyncIterator[Text]:
     if not await sync_to_async(transcript.reply_claim)(conversation):
         yield "done", ""
         return
@@ -50,6 +54,7 @@ async def reply(conversation: Conversation, user, *, streaming: bool = True) -> 
                     conversation, role=ChatMessage.Role.ASSISTANT, content=event.content
                 )
             elif isinstance(event, chat.ToolRan):
+                assert message is not None  # the model's turn holding the call always comes first
                 await sync_to_async(transcript.calls_record)(
                     conversation, message, [event.call], {event.call.id: event.outcome}
                 )
@@ -59,6 +64,7 @@ async def reply(conversation: Conversation, user, *, streaming: bool = True) -> 
                     conversation, role=ChatMessage.Role.USER, content=event.content
                 )
             elif isinstance(event, chat.ApprovalNeeded):
+                assert message is not None  # as above
                 await sync_to_async(transcript.calls_record)(conversation, message, event.calls, event.outcomes)
                 state, notice = Conversation.State.WAITING, ""
             elif isinstance(event, chat.Finished):
@@ -74,7 +80,7 @@ async def reply(conversation: Conversation, user, *, streaming: bool = True) -> 
     yield "done", ""
 
 
-async def approve(call_pk: int, user) -> bool:  # noqa: ANN001
+async def approve(call_pk: int, user: User) -> bool:
     """Run a write the person approved (once), then resume the turn if nothing else is waiting."""
     call = await sync_to_async(transcript.call_claim)(user=user, pk=call_pk, approve=True)
     if call is None:
@@ -95,7 +101,7 @@ async def approve(call_pk: int, user) -> bool:  # noqa: ANN001
     return True
 
 
-def _second_admin_needed(call: ToolCall, user) -> chat.ToolOutcome | None:  # noqa: ANN001
+def _second_admin_needed(call: ToolCall, user: User) -> chat.ToolOutcome | None:
     """A money move above its ceiling does not run on this person's click alone: it becomes a request
     for a second finance admin, and the model is told so. None: run it as usual."""
     try:
@@ -112,7 +118,7 @@ def _second_admin_needed(call: ToolCall, user) -> chat.ToolOutcome | None:  # no
     return chat.ToolOutcome(call.tool_use_id, False, text, {"approvalRequest": pending.pk, "status": "pending"})
 
 
-def reject(call_pk: int, user) -> bool:  # noqa: ANN001
+def reject(call_pk: int, user: User) -> bool:
     call = transcript.call_claim(user=user, pk=call_pk, approve=False)
     if call is None:
         return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -22,21 +22,24 @@ from mcp_bridge.agent import ToolOutcome, outcome_block, rejected
 
 from ..models import ChatMessage, Conversation, ToolCall
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 JSON = dict[str, Any]
 logger = logging.getLogger(__name__)
 STALE = timedelta(minutes=5)  # a runner (of a reply or an approved call) silent this long died with its process
 TITLE_LENGTH = 60
 
 
-def conversation_start(*, user) -> Conversation:  # noqa: ANN001 - a Django user
+def conversation_start(*, user: User) -> Conversation:
     return Conversation.objects.create(user=user)
 
 
-def conversation_for(*, user, pk: int) -> Conversation | None:  # noqa: ANN001
+def conversation_for(*, user: User, pk: int) -> Conversation | None:
     return Conversation.objects.filter(user=user, pk=pk).first()
 
 
-def conversation_latest(*, user) -> Conversation | None:  # noqa: ANN001
+def conversation_latest(*, user: User) -> Conversation | None:
     return Conversation.objects.filter(user=user).first()
 
 
@@ -125,7 +128,7 @@ def run_is_stale(call: ToolCall) -> bool:
     )
 
 
-def call_claim(*, user, pk: int, approve: bool) -> ToolCall | None:  # noqa: ANN001
+def call_claim(*, user: User, pk: int, approve: bool) -> ToolCall | None:
     """Decide a pending write (or run again one whose run died: `run_is_stale`). Returns the call when
     this request decided it, else None (already decided by an earlier click or another tab), so only
     one request ever runs it."""
@@ -167,6 +170,8 @@ def turn_resume(conversation: Conversation) -> bool:
         if locked.state != Conversation.State.WAITING:
             return False
         last = locked.messages.order_by("-position").first()
+        if last is None:
+            return False
         calls = list(ToolCall.objects.filter(message=last).order_by("id"))
         if not calls or any(c.status in (ToolCall.Status.PENDING, ToolCall.Status.RUNNING) for c in calls):
             return False

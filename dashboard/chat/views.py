@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync, sync_to_async
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,17 +23,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mcp_bridge.agent import is_configured
 
-from ..access import can_read, can_write, finance_admin_required, viewer_required
+from ..access import can_read, can_write, finance_admin_required, signed_in, viewer_required
 from ..models import Conversation, ToolCall
-from ..rendering import render_page
+from ..rendering import HtmxHttpRequest, render_page
 from . import display, runner, transcript
 from .forms import MessageForm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 BODY = "dashboard/chat/_body.html"
 PAGE = "dashboard/chat/page.html"
 
 
-def _body_context(request: HttpRequest, conversation: Conversation | None, form: MessageForm | None = None) -> dict:
+def _body_context(
+    request: HtmxHttpRequest, conversation: Conversation | None, form: MessageForm | None = None
+) -> dict[str, Any]:
     if conversation is not None:
         conversation.refresh_from_db()
     return {
@@ -40,11 +48,13 @@ def _body_context(request: HttpRequest, conversation: Conversation | None, form:
         "configured": is_configured(),
         "form": form or MessageForm(initial={"conversation": conversation.pk if conversation else None}),
         "can_write": can_write(request.user),
-        "recent": Conversation.objects.filter(user=request.user)[:8],
+        "recent": Conversation.objects.filter(user=signed_in(request))[:8],
     }
 
 
-def _body(request: HttpRequest, conversation: Conversation | None, form: MessageForm | None = None, *, status=200):
+def _body(
+    request: HtmxHttpRequest, conversation: Conversation | None, form: MessageForm | None = None, *, status: int = 200
+) -> HttpResponse:
     """The transcript fragment under htmx; the whole chat page otherwise."""
     context = _body_context(request, conversation, form)
     if request.htmx and not request.htmx.boosted:
@@ -52,8 +62,8 @@ def _body(request: HttpRequest, conversation: Conversation | None, form: Message
     return render_page(request, PAGE, {**context, "nav": "chat", "chat_page": True}, status=status)
 
 
-def _own(request: HttpRequest, pk: int) -> Conversation:
-    conversation = transcript.conversation_for(user=request.user, pk=pk)
+def _own(request: HtmxHttpRequest, pk: int) -> Conversation:
+    conversation = transcript.conversation_for(user=signed_in(request), pk=pk)
     if conversation is None:
         raise Http404("no such conversation")
     return conversation
@@ -61,22 +71,22 @@ def _own(request: HttpRequest, pk: int) -> Conversation:
 
 @viewer_required
 @require_GET
-def panel(request: HttpRequest) -> HttpResponse:
+def panel(request: HtmxHttpRequest) -> HttpResponse:
     """The side panel's contents: the person's latest conversation, or a fresh start (`?new=1`)."""
-    conversation = None if request.GET.get("new") else transcript.conversation_latest(user=request.user)
+    conversation = None if request.GET.get("new") else transcript.conversation_latest(user=signed_in(request))
     return _body(request, conversation)
 
 
 @viewer_required
 @require_GET
-def page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    conversation = _own(request, pk) if pk else transcript.conversation_latest(user=request.user)
+def page(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
+    conversation = _own(request, pk) if pk else transcript.conversation_latest(user=signed_in(request))
     return _body(request, conversation)
 
 
 @viewer_required
 @require_POST
-def send(request: HttpRequest) -> HttpResponse:
+def send(request: HtmxHttpRequest) -> HttpResponse:
     form = MessageForm(request.POST)
     conversation = None
     if form.is_valid() and form.cleaned_data["conversation"]:
@@ -87,7 +97,7 @@ def send(request: HttpRequest) -> HttpResponse:
         # htmx swaps only 2xx answers, so the form with its errors comes back as 200 there.
         return _body(request, conversation, form, status=200 if request.htmx else 422)
     if conversation is None:
-        conversation = transcript.conversation_start(user=request.user)
+        conversation = transcript.conversation_start(user=signed_in(request))
     transcript.question_ask(conversation, text=form.cleaned_data["text"])
     return _after_change(request, conversation)
 
@@ -103,51 +113,51 @@ def _check_can_ask(form: MessageForm, conversation: Conversation | None) -> None
 
 @viewer_required
 @require_POST
-def retry(request: HttpRequest, pk: int) -> HttpResponse:
+def retry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _after_change(request, _own(request, pk))
 
 
 @finance_admin_required
 @require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     call = _own_call(request, pk)
-    async_to_sync(runner.approve)(call.pk, request.user)
+    async_to_sync(runner.approve)(call.pk, signed_in(request))
     return _after_change(request, call.conversation)
 
 
 @finance_admin_required
 @require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
+def reject(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     call = _own_call(request, pk)
-    runner.reject(call.pk, request.user)
+    runner.reject(call.pk, signed_in(request))
     return _after_change(request, call.conversation)
 
 
-def _own_call(request: HttpRequest, pk: int) -> ToolCall:
-    call = ToolCall.objects.select_related("conversation").filter(pk=pk, conversation__user=request.user).first()
+def _own_call(request: HtmxHttpRequest, pk: int) -> ToolCall:
+    call = ToolCall.objects.select_related("conversation").filter(pk=pk, conversation__user=signed_in(request)).first()
     if call is None:
         raise Http404("no such tool call")
     return call
 
 
-def _after_change(request: HttpRequest, conversation: Conversation) -> HttpResponse:
+def _after_change(request: HtmxHttpRequest, conversation: Conversation) -> HttpResponse:
     """htmx: the transcript, whose live region starts the stream. Plain HTML: run the turn here."""
     conversation.refresh_from_db()  # the change just made (an approval resuming the turn) is in the row
     if request.htmx:
         return _body(request, conversation)
     if is_configured():
-        async_to_sync(_drain)(conversation, request.user)
+        async_to_sync(_drain)(conversation, signed_in(request))
     return redirect(reverse("dashboard:chat:conversation", args=[conversation.pk]))
 
 
-async def _drain(conversation: Conversation, user) -> None:  # noqa: ANN001
+async def _drain(conversation: Conversation, user: User) -> None:
     async for _ in runner.reply(conversation, user, streaming=False):
         pass
 
 
-async def stream(request: HttpRequest, pk: int) -> HttpResponse:
+async def stream(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
     user = await request.auser()
-    if not user.is_authenticated or not await sync_to_async(can_read)(user):
+    if isinstance(user, AnonymousUser) or not await sync_to_async(can_read)(user):
         return HttpResponseForbidden("Log in with a dashboard role to use the chat.")
     conversation = await sync_to_async(transcript.conversation_for)(user=user, pk=pk)
     if conversation is None:
@@ -158,7 +168,7 @@ async def stream(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-async def _events(conversation: Conversation, user) -> AsyncIterator[str]:  # noqa: ANN001
+async def _events(conversation: Conversation, user: User) -> AsyncIterator[str]:
     async for kind, value in runner.reply(conversation, user):
         if kind == "tool":
             value = await sync_to_async(_card_html)(conversation, value)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 
 from billing_admin.schemas.common import ID_PATTERN
 
-from .base import split_list
+from .base import choice_field, split_list
 
 STATUS_CHOICES = [("ACTIVE", "Active"), ("DRAFT", "Draft"), ("ARCHIVED", "Archived")]
 
@@ -26,7 +27,7 @@ class AccountForm(forms.Form):
     aliases = forms.CharField(required=False, help_text="Other ids events may use, separated by commas.")
     tags = forms.CharField(required=False, help_text="Separated by commas.")
 
-    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
         if editing:
@@ -34,7 +35,7 @@ class AccountForm(forms.Form):
             del self.fields["customerId"]
             del self.fields["aliases"]
         else:
-            self.fields["status"].choices = STATUS_CHOICES[:2]
+            choice_field(self, "status").choices = STATUS_CHOICES[:2]
 
     def payload(self, *, account_id: str | None = None) -> dict[str, Any]:
         data = self.cleaned_data
@@ -62,9 +63,9 @@ class AssignPlanForm(forms.Form):
         help_text="Leave empty to start now. Mid-cycle changes close the old schedule.",
     )
 
-    def __init__(self, *args, plans: list[tuple[str, str]] = (), **kwargs) -> None:
+    def __init__(self, *args: Any, plans: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pricePlanId"].choices = [("", "Choose a plan…"), *plans]
+        choice_field(self, "pricePlanId").choices = [("", "Choose a plan…"), *plans]
 
     def payload(self, *, account_id: str) -> dict[str, Any]:
         effective = self.cleaned_data.get("effectiveFrom")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 
-from .base import IdempotentForm
+from .base import IdempotentForm, choice_field
 
 INTERVALS = [
     ("MONTHLY", "Monthly"),
@@ -47,7 +48,8 @@ class MeterForm(IdempotentForm):
     description = forms.CharField(max_length=500, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("aggregation") == "SUM" and not data.get("attribute"):
             self.add_error("attribute", "a SUM meter needs the attribute it adds up")
         return data
@@ -113,9 +115,9 @@ class UsageCardForm(forms.Form):
     )
     slabs = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=SLAB_HELP, initial="0 0.10")
 
-    def __init__(self, *args, meters: list[tuple[str, str]] = (), **kwargs) -> None:
+    def __init__(self, *args: Any, meters: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["usageMeterId"].choices = [("", "Choose a meter…"), *meters]
+        choice_field(self, "usageMeterId").choices = [("", "Choose a meter…"), *meters]
 
     def clean_slabs(self) -> list[tuple[Decimal, Decimal]]:
         return parse_slabs(self.cleaned_data.get("slabs", ""))
@@ -156,7 +158,7 @@ BaseUsageCards = forms.formset_factory(UsageCardForm, extra=1, min_num=0, max_nu
 
 
 class UsageCardFormSet(BaseUsageCards):  # type: ignore[misc,valid-type]
-    def __init__(self, *args, meters: list[tuple[str, str]] = (), **kwargs) -> None:
+    def __init__(self, *args: Any, meters: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         self.meters = list(meters)
         super().__init__(*args, **kwargs)
 

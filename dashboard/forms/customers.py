@@ -50,7 +50,7 @@ class CustomerForm(AddressFields):
 
     field_order = ["id", "name", "primaryEmail", *ADDRESS_FIELDS, "accountId", "accountName", "accountCurrency"]
 
-    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
         if editing:
@@ -58,7 +58,8 @@ class CustomerForm(AddressFields):
                 del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.editing and bool(data.get("accountId")) != bool(data.get("accountName")):
             self.add_error("accountName" if data.get("accountId") else "accountId", "give both the id and the name")
         return data

@@ -57,7 +57,7 @@ def account_ledger(*, account_pk: int, limit: int = 25) -> list[LedgerEntry]:
             source="credit",
             kind=t.transaction_type,
             label=CREDIT_ENTRY.get(t.transaction_type, t.transaction_type.title()),
-            detail=t.credit.purpose + (f" · {t.invoice.invoice_id}" if t.invoice_id else ""),
+            detail=t.credit.purpose + (f" · {t.invoice.invoice_id}" if t.invoice else ""),
             amount=from_minor(
                 t.amount_minor if t.transaction_type == "CREDITED" else -t.amount_minor, t.credit.currency
             ),

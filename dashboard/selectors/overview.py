@@ -78,13 +78,12 @@ def oldest_outstanding(*, limit: int = 5) -> list[OwedInvoice]:
 def usage_leaders(*, since: datetime, limit: int = 5) -> list[UsageLeader]:
     """Accounts with the most events since `since`, from the daily rollups."""
     metric_backlog.fold()
-    rows = (
+    rows = list(
         EventRollup.objects.filter(grain="D", bucket__gte=since)
         .values("account_id")
         .annotate(events=Sum("events"))
         .order_by("-events", "account_id")[:limit]
     )
-    rows = list(rows)
     accounts = Account.objects.select_related("customer").in_bulk([r["account_id"] for r in rows])
     return [
         UsageLeader(

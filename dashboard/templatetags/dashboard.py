@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.template import TemplateDoesNotExist
+from django.forms import BoundField
+from django.template import Context, TemplateDoesNotExist
 from django.utils.html import format_html
 
 from billing_admin import money as m
@@ -30,7 +31,7 @@ def _format(amount: Decimal, currency: str) -> str:
 
 
 @register.filter
-def money(amount, currency: str = "USD") -> str:  # noqa: ANN001 - Decimal, str or int
+def money(amount: Decimal | str | int | None, currency: str = "USD") -> str:
     """`{{ invoice.totalAmount|money:invoice.currency }}` → `$1,234.50`; `12.5 CHF` without a symbol."""
     if amount in (None, ""):
         return "—"
@@ -42,7 +43,7 @@ def money(amount, currency: str = "USD") -> str:  # noqa: ANN001 - Decimal, str 
 
 
 @register.filter
-def minor_money(minor, currency: str = "USD") -> str:  # noqa: ANN001 - an int of minor units
+def minor_money(minor: int | str | None, currency: str = "USD") -> str:
     """Posted amounts stored as integer minor units: `{{ row.total_minor|minor_money:row.currency }}`."""
     if minor is None:
         return "—"
@@ -53,7 +54,7 @@ def minor_money(minor, currency: str = "USD") -> str:  # noqa: ANN001 - an int o
 
 
 @register.filter
-def rate(amount, currency: str = "USD") -> str:  # noqa: ANN001 - Decimal, str or int
+def rate(amount: Decimal | str | int | None, currency: str = "USD") -> str:
     """A unit rate keeps every significant place: `0.000125|rate:"USD"` → `$0.000125`, `2|rate` → `$2.00`."""
     if amount in (None, ""):
         return "—"
@@ -61,11 +62,14 @@ def rate(amount, currency: str = "USD") -> str:  # noqa: ANN001 - Decimal, str o
         value = Decimal(str(amount)).normalize()
     except InvalidOperation:
         return str(amount)
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN or Infinity: shown as given, like any text that is no number
+        return str(amount)
     currency = (currency or "").upper()
     try:
-        places = max(m.exponent(currency), -value.as_tuple().exponent)
+        places = max(m.exponent(currency), -exponent)
     except (ValueError, KeyError):
-        places = max(2, -value.as_tuple().exponent)
+        places = max(2, -exponent)
     symbol = SYMBOLS.get(currency)
     sign = "−" if value < 0 else ""
     number = f"{abs(value):,.{places}f}"
@@ -73,7 +77,7 @@ def rate(amount, currency: str = "USD") -> str:  # noqa: ANN001 - Decimal, str o
 
 
 @register.filter
-def quantity(value) -> str:  # noqa: ANN001
+def quantity(value: Decimal | str | int | None) -> str:
     """A usage quantity without trailing zeros, grouped: 12,500 or 3.25."""
     if value in (None, ""):
         return "—"
@@ -122,10 +126,10 @@ def status_badge(status: str) -> str:
 
 
 @register.filter
-def with_aria(field) -> str:  # noqa: ANN001 - a BoundField
+def with_aria(field: BoundField) -> str:
     """The field's widget tied to its help text and errors, so screen readers read both with it."""
     described = [f"{field.auto_id}_helptext"] if field.help_text else []
-    attrs = {}
+    attrs: dict[str, str | bool] = {}
     if field.errors:
         described.append(f"{field.auto_id}_errors")
         attrs["aria-invalid"] = "true"
@@ -140,9 +144,11 @@ def titlecase(value: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def optional_include(context, template_name: str) -> str:  # noqa: ANN001 - a template Context
+def optional_include(context: Context, template_name: str) -> str:
     """`{% optional_include "dashboard/chat/panel.html" %}`: render it with this context if it exists,
     else nothing; the slot other features fill (the chat panel) without breaking pages before they land."""
+    if context.template is None:  # set while a template renders; a bare Context has no engine to ask
+        return ""
     try:
         included = context.template.engine.get_template(template_name)
     except TemplateDoesNotExist:

@@ -3,13 +3,13 @@ create and edit, assign a plan, and the money writes (grant credit, top up) with
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from billing_admin import schemas as s
 from billing_admin.approvals.models import Approval
 from billing_admin.schemas import AccountDetail
 
@@ -98,7 +98,9 @@ def account_money_panel(request: HttpRequest, account_id: str, panel: str) -> Ht
     return render_page(request, "dashboard/accounts/detail.html", context, partial=panel)
 
 
-def _money_write(request: HttpRequest, account_id: str, form: forms.Form, operation: str) -> HttpResponse:
+def _money_write(
+    request: HttpRequest, account_id: str, form: GrantCreditForm | TopUpForm, operation: str
+) -> HttpResponse:
     """Grant credit or top up. Under htmx: the form again (fresh after a success) and a
     `balance-changed` event that makes the wallet and ledger panels fetch themselves again.
     Without JavaScript: back to the account page, or the form alone on its own page with its errors."""
@@ -152,7 +154,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         created = write(request, form, "create_account", form.payload())
-        if created is not None:
+        if isinstance(created, s.Account):
             messages.success(request, f"Account {created.id} created.")
             return redirect_to(request, reverse("dashboard:account-detail", args=[created.id]))
     context = {"form": form, "creating": True, "nav": "accounts"}

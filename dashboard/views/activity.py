@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any, get_args
 
 from django import forms
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from billing_admin import schemas as s
 from billing_admin.schemas.events import IngestionStatus
 
 from ..access import viewer_required
@@ -21,7 +24,7 @@ from ..selectors.audit import DOORS, audit_actions, audit_page
 from .catalog import meter_names
 
 STATUSES = [("", "Any status")] + [
-    (status, status.removeprefix("INGESTION_").replace("_", " ").capitalize()) for status in IngestionStatus.__args__
+    (status, status.removeprefix("INGESTION_").replace("_", " ").capitalize()) for status in get_args(IngestionStatus)
 ]
 
 
@@ -69,7 +72,9 @@ def range_end(now: datetime, period: str) -> datetime:
     return hour if period == "HOUR" else hour.replace(hour=0) + timedelta(days=1)
 
 
-def _charts(result, period: str, label_format: str, names: dict[str, str]) -> list[dict]:  # noqa: ANN001
+def _charts(
+    result: s.GetMetricsResponse, period: str, label_format: str, names: dict[str, str]
+) -> list[dict[str, Any]]:
     by_id = {one.id: one for one in result.results}
     unit = period.lower()
     charts = []
@@ -85,7 +90,9 @@ def _charts(result, period: str, label_format: str, names: dict[str, str]) -> li
     return charts
 
 
-def _chart(title: str, stamps, values, label_format: str, unit: str) -> dict:  # noqa: ANN001
+def _chart(
+    title: str, stamps: Sequence[datetime], values: Sequence[Decimal], label_format: str, unit: str
+) -> dict[str, Any]:
     total = sum((Decimal(v) for v in values), Decimal(0))
     return {
         "title": title,
@@ -97,7 +104,8 @@ def _chart(title: str, stamps, values, label_format: str, unit: str) -> dict:  #
 @viewer_required
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
-    chosen = request.GET.get("range") if request.GET.get("range") in RANGES else "30d"
+    chosen = request.GET.get("range", "")
+    chosen = chosen if chosen in RANGES else "30d"
     account = (request.GET.get("account") or "").strip()
     span, period, label_format = RANGES[chosen]
     end = range_end(timezone.now(), period)

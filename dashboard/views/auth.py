@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -16,7 +18,9 @@ login = LoginView.as_view()
 logout = auth_views.LogoutView.as_view()
 
 
-def locked_out(request: HttpRequest, original_response: HttpResponse | None = None, credentials=None) -> HttpResponse:  # noqa: ANN001
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
     """The sign-in page once django-axes has locked this username and address out (429)."""
     minutes = round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
     message = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -13,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+
+from billing_admin import schemas as s
 
 from ..access import finance_admin_required, viewer_required
 from ..calls import Unavailable, read, write
@@ -32,7 +35,7 @@ def meter_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "dashboard/meters/list.html", context, partial="meter-table")
 
 
-def _find(request: HttpRequest, operation: str, ref: str, what: str):  # noqa: ANN202 - a schema or Unavailable
+def _find(request: HttpRequest, operation: str, ref: str, what: str) -> Any:  # an item of the list, or Unavailable
     """The meter or plan whose id or name is `ref`, paging through the list operation (there is no
     get operation for either; catalogs hold tens of items, not thousands)."""
     token = None
@@ -84,7 +87,7 @@ def meter_create(request: HttpRequest) -> HttpResponse:
     form = MeterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         created = write(request, form, "create_usage_meter", form.payload())
-        if created is not None:
+        if isinstance(created, s.UsageMeter):
             messages.success(request, f"Meter {created.name} created; it counts matching events from now on.")
             return redirect_to(request, reverse("dashboard:meter-detail", args=[created.id]))
     return render_page(request, "dashboard/meters/form.html", {"form": form, "nav": "meters"}, partial="meter-form")
@@ -116,12 +119,20 @@ SLABBED = ("usageRateCard", "entitlementOverageRateCard", "billingEntitlementRat
 FLAT = ("fixedFeeRateCard", "minimumCommitmentRateCard", "creditGrantRateCard")
 
 
-def rate_card_view(card, meter_names: dict[str, str]) -> dict:  # noqa: ANN001 - a RateCard schema
+def rate_card_view(card: s.plans.RateCard, meter_names: dict[str, str]) -> dict[str, Any]:
     """A rate card as the page shows it: its slab table (from, up to, one rate column per currency)
     or its flat amounts per currency."""
     details = card.rateCardDetails
     kind = next((k for k in (*SLABBED, *FLAT) if details.get(k)), None)
-    view = {"card": card, "kind": kind, "subject": "", "model": "", "currencies": [], "slabs": [], "amounts": []}
+    view: dict[str, Any] = {
+        "card": card,
+        "kind": kind,
+        "subject": "",
+        "model": "",
+        "currencies": [],
+        "slabs": [],
+        "amounts": [],
+    }
     body = details.get(kind) or {}
     if kind in SLABBED and body.get("ratePlan"):
         meter = body.get("usageMeterId")
@@ -163,7 +174,8 @@ def meter_choices(request: HttpRequest) -> list[tuple[str, str]]:
 
 def _quiet(form: forms.BaseForm) -> forms.BaseForm:
     """Bound, so what was typed stays, but without errors: the builder grew, nothing was submitted."""
-    form._errors = ErrorDict()  # noqa: SLF001 - skips full_clean when the template asks
+    # Django's own cache of the errors (the stubs leave private attributes out): set, full_clean is skipped.
+    form._errors = ErrorDict()  # type: ignore[attr-defined]  # noqa: SLF001
     return form
 
 
@@ -176,7 +188,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     meters = meter_choices(request)
     data = request.POST.copy() if request.method == "POST" else None
     adding = data is not None and "add_card" in data
-    if adding:
+    if data is not None and adding:
         total = int(data.get("cards-TOTAL_FORMS", "1") or 1)
         data["cards-TOTAL_FORMS"] = str(min(total + 1, MAX_CARDS))
     form = PlanForm(data)
@@ -195,7 +207,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
             preview = json.dumps(payload, indent=2)
         else:
             created = write(request, form, "create_price_plan", payload)
-            if created is not None:
+            if isinstance(created, s.PricePlan):
                 messages.success(request, f"Plan {created.name} created and active.")
                 return redirect_to(request, reverse("dashboard:plan-detail", args=[created.id]))
     context = {"form": form, "cards": cards, "meters": meters, "preview": preview, "nav": "plans"}

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from billing_admin import schemas as s
+
 from ..access import finance_admin_required, viewer_required
 from ..calls import Unavailable, read, write
 from ..forms.customers import ADDRESS_FIELDS, CustomerForm
@@ -40,7 +42,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         created = write(request, form, "create_customer", form.payload())
-        if created is not None:
+        if isinstance(created, s.CreateCustomerResponse):
             messages.success(request, f"Customer {created.name} created.")
             return redirect_to(request, reverse("dashboard:customer-detail", args=[created.id]))
     context = {"form": form, "nav": "customers", "creating": True}

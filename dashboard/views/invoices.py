@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from billing_admin import money
+from billing_admin import schemas as s
 from billing_admin.approvals.models import Approval
 
 from .. import togai_reads
@@ -60,7 +62,7 @@ class _Echo:
         return value
 
 
-def _when(value) -> str:  # noqa: ANN001 - a datetime or None
+def _when(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
@@ -127,7 +129,7 @@ def invoice_status(request: HttpRequest, invoice_id: str) -> HttpResponse:
     if isinstance(updated, Approval):
         messages.info(request, waiting_notice(updated))
         return redirect_to(request, reverse("dashboard:invoice-detail", args=[invoice_id]))
-    if updated is not None:
+    if isinstance(updated, s.Invoice):
         messages.success(request, f"Invoice {invoice_id} is now {updated.status.replace('_', ' ').lower()}.")
         return redirect_to(request, reverse("dashboard:invoice-detail", args=[invoice_id]))
     invoice = read(request, "get_invoice", {"invoiceId": invoice_id})

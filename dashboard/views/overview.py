@@ -11,6 +11,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from billing_admin import schemas as s
+
 from .. import togai_reads
 from ..access import viewer_required
 from ..backend_mode import engine_tables_answer
@@ -18,6 +20,7 @@ from ..calls import Unavailable, read
 from ..charts import bar_chart, summed
 from ..rendering import render_page
 from ..selectors import overview as figures
+from ..selectors.overview import Owed, OwedInvoice, UsageLeader
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ def month_starts(now: datetime) -> tuple[datetime, datetime, datetime]:
     return last, this, following
 
 
-def revenue_by_currency(result, last: datetime, this: datetime) -> list[Revenue]:  # noqa: ANN001
+def revenue_by_currency(result: s.MetricResult, last: datetime, this: datetime) -> list[Revenue]:
     """Per currency, billed revenue in this month's bucket and last month's."""
     rows = []
     for series in result.data:
@@ -83,6 +86,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         stamps, values = summed(ingestion.results[0].data)
         chart = bar_chart("Events ingested per hour, last 24 hours", stamps, values, label_format="%H:%M")
         ingested = sum(values, Decimal(0))
+    owed: list[Owed] | Unavailable
+    oldest_owed: list[OwedInvoice] | Unavailable
+    leaders: list[UsageLeader] | Unavailable
     if engine_tables_answer():
         owed, oldest_owed, owed_note = figures.outstanding_totals(), figures.oldest_outstanding(), ""
         leaders = figures.usage_leaders(since=this)

@@ -27,6 +27,7 @@ from django.db import connection
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.engine.tokens import token_create
 
@@ -61,7 +62,7 @@ def _dsn(**extra: str) -> str:
 
 
 @pytest.fixture
-def server(customer) -> Iterator[str]:  # noqa: ANN001
+def server(customer: s.CreateCustomerResponse) -> Iterator[str]:
     """`uvicorn billing_admin.asgi:application`, one worker, on the test database."""
     if connection.vendor != "postgresql":
         pytest.skip("connection pooling is PostgreSQL's")

@@ -16,16 +16,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-def pytest_collection_modifyitems(config, items) -> None:  # noqa: ANN001
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if shutil.which(CHROMIUM) is None:
         skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (.ci/run installs it)")
         for item in items:
@@ -55,7 +56,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 SERVER_SESSION = "browser-test-server"
 
 
-def _tag_session(sender, connection, **kwargs) -> None:  # noqa: ANN001
+def _tag_session(sender: object, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """Name each database session by who borrowed it from the pool last: the server's threads, or
     the test itself, so teardown ends exactly the server's."""
     if connection.vendor == "postgresql":

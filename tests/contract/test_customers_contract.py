@@ -35,8 +35,9 @@ def test_an_unknown_customer_is_not_found(backend, actor):
 
 
 def test_updating_a_customer_keeps_what_was_not_sent(backend, actor, acme):
-    updated = backend.update_customer(s.UpdateCustomerRequest(customerId="cust_123", name="Acme Corporation"),
-                                      actor=actor)
+    updated = backend.update_customer(
+        s.UpdateCustomerRequest(customerId="cust_123", name="Acme Corporation"), actor=actor
+    )
     assert updated.name == "Acme Corporation" and updated.primaryEmail == "billing@acme.example"
 
 

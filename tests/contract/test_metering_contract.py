@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from billing_admin import schemas as s
+from billing_admin.actors import Actor
 from billing_admin.errors import InvalidInputError
+from billing_admin.service import BillingService
 
 from .conftest import recent, usage
 
@@ -24,7 +26,7 @@ def test_a_meter_is_created_active_and_listed(backend, actor, meter):
     assert {page.data[0].id, rest.data[0].id} == {meter.id, backend_meter_id(backend, actor, "ai_queries")}
 
 
-def backend_meter_id(backend, actor, name: str) -> str:  # noqa: ANN001
+def backend_meter_id(backend: BillingService, actor: Actor, name: str) -> str:
     meters = backend.list_usage_meters(s.ListUsageMetersRequest(), actor=actor).data
     return next(m.id for m in meters if m.name == name)
 

@@ -9,12 +9,14 @@ import pytest
 from django.utils import timezone
 
 from billing_admin import schemas as s
+from billing_admin.actors import Actor
 from billing_admin.errors import InvalidInputError, InvalidStateError, NotFoundError
+from billing_admin.service import BillingService
 
 from .conftest import start_of_month, usage
 
 
-def spend(backend, actor, units: str = "500") -> None:  # noqa: ANN001
+def spend(backend: BillingService, actor: Actor, units: str = "500") -> None:
     backend.ingest_batch_events(s.IngestBatchRequest.model_validate({"events": [usage(units)]}), actor=actor)
 
 

@@ -27,7 +27,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from billing_admin.actors import Actor
-from billing_admin.engine.tokens import token_create, token_revoke
+from billing_admin.engine.tokens import IssuedToken, token_create, token_revoke
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def mcp_base_url(django_db_setup) -> Iterator[str]:  # noqa: ANN001 - pytest-django's fixture
+def mcp_base_url(django_db_setup: None) -> Iterator[str]:
     """The project's ASGI app under uvicorn (lifespan on, so the MCP session manager runs)."""
     import uvicorn
 
@@ -61,7 +61,7 @@ def mcp_base_url(django_db_setup) -> Iterator[str]:  # noqa: ANN001 - pytest-dja
 
 
 @pytest.fixture
-def mcp_url(mcp_base_url, transactional_db) -> str:  # noqa: ANN001
+def mcp_url(mcp_base_url: str, transactional_db: None) -> str:
     return f"{mcp_base_url}/mcp"
 
 
@@ -76,7 +76,7 @@ async def http_session(url: str, token: str | None):
 
 
 @pytest.fixture
-def connect_http(mcp_url) -> Callable[..., Any]:  # noqa: ANN001
+def connect_http(mcp_url: str) -> Callable[..., Any]:
     return lambda token: http_session(mcp_url, token)
 
 
@@ -95,17 +95,17 @@ def admin() -> Actor:
 
 
 @pytest.fixture
-def write_token(transactional_db, admin) -> Any:  # noqa: ANN001
+def write_token(transactional_db: None, admin: Actor) -> IssuedToken:
     return token_create(name="agent-write", scope="write", actor=admin)
 
 
 @pytest.fixture
-def read_token(transactional_db, admin) -> Any:  # noqa: ANN001
+def read_token(transactional_db: None, admin: Actor) -> IssuedToken:
     return token_create(name="agent-read", scope="read", actor=admin)
 
 
 @pytest.fixture
-def revoked_token(transactional_db, admin) -> Any:  # noqa: ANN001
+def revoked_token(transactional_db: None, admin: Actor) -> IssuedToken:
     issued = token_create(name="agent-old", scope="write", actor=admin)
     token_revoke(name="agent-old", actor=admin)
     return issued
@@ -115,7 +115,7 @@ def revoked_token(transactional_db, admin) -> Any:  # noqa: ANN001
 
 
 @pytest.fixture
-def subprocess_database_url(transactional_db, tmp_path) -> Callable[[], str]:  # noqa: ANN001
+def subprocess_database_url(transactional_db: None, tmp_path: Path) -> Callable[[], str]:
     """A DATABASE_URL for a child process that sees this test's committed rows.
 
     PostgreSQL: the test database itself. SQLite: the in-memory test database is copied to a file
@@ -154,7 +154,7 @@ def stdio_parameters(database_url: str, *args: str) -> StdioServerParameters:
 
 
 @pytest.fixture
-def stdio_server(subprocess_database_url) -> Callable[..., StdioServerParameters]:  # noqa: ANN001
+def stdio_server(subprocess_database_url: Callable[[], str]) -> Callable[..., StdioServerParameters]:
     """`manage.py mcp_stdio <args>` for `Client(...)`; call it outside the event loop (it may copy the DB)."""
     return lambda *args: stdio_parameters(subprocess_database_url(), *args)
 

@@ -4,6 +4,7 @@ REST API does."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import anyio
 import pytest
@@ -23,7 +24,7 @@ def test_a_batch_over_mcp_refuses_only_the_out_of_bounds_events(connect_http, wr
     )  # fmt: skip
     when = (timezone.now() - timedelta(minutes=1)).isoformat()
 
-    def event(event_id: str, units: str = "5", **overrides) -> dict:  # noqa: ANN003
+    def event(event_id: str, units: str = "5", **overrides: Any) -> dict[str, Any]:
         return {"id": event_id, "schemaName": "api_requests", "accountId": "acc_987", "timestamp": when,
                 "attributes": [{"name": "units", "value": units}]} | overrides  # fmt: skip
 

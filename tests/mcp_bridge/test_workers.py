@@ -9,11 +9,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import anyio
 import httpx2
 import pytest
+
+from billing_admin.engine.tokens import IssuedToken
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +30,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def two_workers(write_token, subprocess_database_url):  # noqa: ANN001
+def two_workers(write_token: IssuedToken, subprocess_database_url: Callable[[], str]) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": subprocess_database_url(), "DJANGO_SETTINGS_MODULE": "billing_admin.settings"}
     process = subprocess.Popen(

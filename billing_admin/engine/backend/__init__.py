@@ -12,9 +12,13 @@ from .money import MoneyOps
 from .plans import PlanOps
 
 
-class EngineService(MoneyCeilings, CustomerOps, MeteringOps, PlanOps, InvoiceOps, MoneyOps):
-    """Billing on this project's own database (SQLite or PostgreSQL). `MoneyCeilings` comes first so
-    its checks run before the money moves of `MoneyOps` and `InvoiceOps`."""
+class EngineOps(CustomerOps, MeteringOps, PlanOps, InvoiceOps, MoneyOps):
+    """Every operation on this project's own database (SQLite or PostgreSQL)."""
+
+
+class EngineService(MoneyCeilings, EngineOps):
+    """The engine behind the service interface. `MoneyCeilings` comes first so its checks run before
+    the money moves of `MoneyOps` and `InvoiceOps`."""
 
     name = "engine"
     writes_locally = True  # the boundary puts the audit row in the write's own transaction

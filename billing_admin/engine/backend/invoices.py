@@ -32,7 +32,8 @@ class InvoiceOps:
             render=lambda invoice: invoice,
         )
         # Rendered together so every DRAFT on the page is priced in one pass.
-        return s.InvoicePage(data=invoices_render(list(rows)), nextToken=token)
+        summaries: list[s.InvoiceSummary] = [*invoices_render(rows)]
+        return s.InvoicePage(data=summaries, nextToken=token)
 
     def get_invoice(self, request: s.GetInvoiceRequest, *, actor: Actor) -> s.Invoice:
         return invoices_render([invoice_get(request.invoiceId)], full=True)[0]

@@ -4,6 +4,8 @@ credits and wallet activity. Every step is a no-op on a second run."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
@@ -13,9 +15,11 @@ from billing_admin.engine.models import Account, Invoice, PlanAssignment, PriceP
 from .organisation import demo_service
 from .usage import DAYS
 
-API_TIERS = [(0, "0.0005"), (100_000, "0.0004"), (1_000_000, "0.0003")]
-GROWTH_VOLUME = [(0, "0.0006"), (250_000, "0.00045"), (1_000_000, "0.00035")]
-ENTERPRISE_TIERS = [(0, "0.00035"), (2_000_000, "0.00025")]
+Tiers = list[tuple[int, str]]  # (units the slab starts after, rate per unit)
+
+API_TIERS: Tiers = [(0, "0.0005"), (100_000, "0.0004"), (1_000_000, "0.0003")]
+GROWTH_VOLUME: Tiers = [(0, "0.0006"), (250_000, "0.00045"), (1_000_000, "0.00035")]
+ENTERPRISE_TIERS: Tiers = [(0, "0.00035"), (2_000_000, "0.00025")]
 
 PLAN_OF = {
     "acc_987": "API Tiered",
@@ -29,7 +33,9 @@ PLAN_OF = {
 }
 
 
-def _usage(meter_id: str, display: str, model: str, tiers, currencies=("USD", "EUR")) -> dict:  # noqa: ANN001
+def _usage(
+    meter_id: str, display: str, model: str, tiers: Tiers, currencies: tuple[str, ...] = ("USD", "EUR")
+) -> dict[str, Any]:
     return {
         "type": "USAGE",
         "displayName": display,
@@ -53,22 +59,27 @@ def _usage(meter_id: str, display: str, model: str, tiers, currencies=("USD", "E
     }
 
 
-def _per_currency(amount: str, currencies=("USD", "EUR"), key: str = "rate") -> list[dict]:  # noqa: ANN001
+def _per_currency(amount: str, currencies: tuple[str, ...] = ("USD", "EUR"), key: str = "rate") -> list[dict[str, str]]:
     return [{"currency": c, key: amount} for c in currencies]
+
+
+def _plan(**fields: Any) -> s.CreatePricePlanRequest:
+    # Plans are written as the wire shape (nested dicts) an API client sends, and validated as one.
+    return s.CreatePricePlanRequest.model_validate(fields)
 
 
 def _plans(api: str, storage: str) -> list[s.CreatePricePlanRequest]:
     cycle = {"interval": "MONTHLY", "startOffset": {"dayOffset": "1", "monthOffset": "NIL"}, "gracePeriod": 3}
     storage_card = _usage(storage, "Storage", "TIERED", [(0, "0.002")])
     return [
-        s.CreatePricePlanRequest(
+        _plan(
             name="API Tiered",
             description="Pay as you go: API requests in falling tiers, storage per GB-hour.",
             supportedCurrencies=["USD", "EUR"],
             pricingCycleConfig=cycle,
             rateCards=[_usage(api, "API requests", "TIERED", API_TIERS), storage_card],
         ),
-        s.CreatePricePlanRequest(
+        _plan(
             name="Growth Volume",
             description="Volume pricing on API requests with a monthly platform fee.",
             supportedCurrencies=["USD"],
@@ -90,7 +101,7 @@ def _plans(api: str, storage: str) -> list[s.CreatePricePlanRequest]:
                 },
             ],
         ),
-        s.CreatePricePlanRequest(
+        _plan(
             name="Enterprise",
             description="Committed spend with an included request quota, metered overage and monthly credits.",
             supportedCurrencies=["USD", "EUR"],
@@ -177,32 +188,33 @@ def seed_money(*, now: datetime, actor: Actor) -> None:
     # Wallets funded before closing, so their invoices are netted off them (PAID / PARTIALLY_PAID).
     for account_id, amount in (("acc_vink_01", "600.00"), ("acc_988", "40.00"), ("acc_hooli", "25000.00")):
         service.top_up_wallet(
-            s.TopUpWalletRequest(accountId=account_id, topupAmount=amount, description="Prepaid balance",
+            s.TopUpWalletRequest(accountId=account_id, topupAmount=Decimal(amount), description="Prepaid balance",
                                  idempotencyKey=f"demo-prepay-{account_id}"),
             actor=actor,
         )  # fmt: skip
     service.grant_credit(
-        s.GrantCreditRequest(accountId="acc_initech", creditAmount="75.00", purpose="Onboarding credit", priority=20,
-                             idempotencyKey="demo-credit-acc_initech"),
+        s.GrantCreditRequest(accountId="acc_initech", creditAmount=Decimal("75.00"), purpose="Onboarding credit",
+                             priority=20, idempotencyKey="demo-credit-acc_initech"),
         actor=actor,
     )  # fmt: skip
     service.generate_invoices(s.GenerateInvoicesRequest(all=True, asOf=now), actor=actor)
     _settle_history(service, actor)
     # acc_987 ends with exactly 150.00 available: a 100.00 wallet and a 50.00 service credit.
     service.top_up_wallet(
-        s.TopUpWalletRequest(accountId="acc_987", topupAmount="100.00", description="Prepaid balance",
+        s.TopUpWalletRequest(accountId="acc_987", topupAmount=Decimal("100.00"), description="Prepaid balance",
                              idempotencyKey="demo-prepay-acc_987"),
         actor=actor,
     )  # fmt: skip
     service.grant_credit(
-        s.GrantCreditRequest(accountId="acc_987", creditAmount="50.00", purpose="Service credit for an API outage",
-                             priority=10, idempotencyKey="demo-credit-acc_987"),
+        s.GrantCreditRequest(accountId="acc_987", creditAmount=Decimal("50.00"),
+                             purpose="Service credit for an API outage", priority=10,
+                             idempotencyKey="demo-credit-acc_987"),
         actor=actor,
     )  # fmt: skip
 
 
 # The oldest finalized invoice of some accounts gets a status, so the demo shows every one.
-OLDEST_BECOMES = {
+OLDEST_BECOMES: dict[str, tuple[Literal["PAID", "VOID", "UN_COLLECTIBLE"], str]] = {
     "acc_987": ("PAID", "Paid by bank transfer"),
     "acc_globex_eu": ("VOID", "Issued against the wrong purchase order"),
     "acc_globex_us": ("PAID", "Paid by card"),

@@ -6,9 +6,13 @@ from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.engine.backend import EngineService
 from billing_admin.engine.models import Account, Customer, UsageMeter
+from billing_admin.schemas.common import Address
+from billing_admin.schemas.meters import Computation
 
-# (customer id, name, email, country, [(account id, name, currency, aliases, hourly API base volume)])
-CUSTOMERS = [
+DemoAccount = tuple[str, str, str, list[str], int]  # id, name, currency, aliases, hourly API base volume
+DemoCustomer = tuple[str, str, str, str, list[DemoAccount]]  # id, name, email, country, accounts
+
+CUSTOMERS: list[DemoCustomer] = [
     ("cust_123", "Acme Corp", "billing@acme.example", "US",
      [("acc_987", "Acme Production", "USD", ["acme-prod"], 900), ("acc_988", "Acme Staging", "USD", [], 60)]),
     ("cust_456", "Globex", "ap@globex.example", "DE",
@@ -27,7 +31,7 @@ METERS = [
         eventSchemaName="api_requests",
         billableName="API requests",
         description="API requests served, summed from the units attribute",
-        computations=[{"computation": '{"var":"attribute.units"}', "order": 1}],
+        computations=[Computation(computation='{"var":"attribute.units"}', order=1)],
         filters=[],
     ),
     s.CreateUsageMeterRequest(
@@ -36,7 +40,7 @@ METERS = [
         eventSchemaName="storage_usage",
         billableName="Storage (GB-hours)",
         description="Storage held, in GB-hours",
-        computations=[{"computation": '{"var":"attribute.gb_hours"}', "order": 1}],
+        computations=[Computation(computation='{"var":"attribute.gb_hours"}', order=1)],
     ),
     s.CreateUsageMeterRequest(
         name="support_tickets",
@@ -44,7 +48,7 @@ METERS = [
         eventSchemaName="support_ticket",
         billableName="Priority support tickets",
         description="Priority support tickets opened",
-        computations=[{"computation": '{"var":"attribute.tickets"}', "order": 1}],
+        computations=[Computation(computation='{"var":"attribute.tickets"}', order=1)],
     ),
 ]
 
@@ -70,7 +74,7 @@ def seed_organisation(*, actor: Actor) -> None:
         if not Customer.objects.filter(customer_id=customer_id).exists():
             service.create_customer(
                 s.CreateCustomerRequest(
-                    id=customer_id, name=name, primaryEmail=email, address={"country": country, "city": "Springfield"}
+                    id=customer_id, name=name, primaryEmail=email, address=Address(country=country, city="Springfield")
                 ),
                 actor=actor,
             )

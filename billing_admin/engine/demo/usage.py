@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
@@ -23,7 +24,7 @@ def _shape(at: datetime) -> float:
     return daily * weekly
 
 
-def day_events(day: datetime, rng: random.Random) -> list[dict]:
+def day_events(day: datetime, rng: random.Random) -> list[dict[str, Any]]:
     events = []
     for account_id, base in accounts_with_volume():
         for hour in range(24):
@@ -56,7 +57,7 @@ def seed_usage(*, today: datetime, actor: Actor) -> int:
         rng = random.Random(day.toordinal())  # the same day always gets the same usage
         events = day_events(day, rng)
         for start in range(0, len(events), 1000):
-            request = s.IngestBatchRequest(events=events[start : start + 1000])
+            request = s.IngestBatchRequest.model_validate({"events": events[start : start + 1000]})
             answer = ingest_batch(request=request, actor=actor, now=day + timedelta(days=1))
             accepted += answer.accepted - answer.duplicates
     return accepted

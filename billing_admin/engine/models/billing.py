@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from .customers import Account, Customer
 from .events import UsageMeter
+
+if TYPE_CHECKING:
+    from billing_admin.schemas.invoices import InvoiceStatus
+    from billing_admin.schemas.plans import Interval, RateCardType
 
 
 class PricePlan(models.Model):
@@ -22,7 +28,7 @@ class PricePlan(models.Model):
     name = models.CharField(max_length=50, unique=True)
     description = models.CharField(max_length=500, blank=True, default="")
     supported_currencies = models.JSONField(default=list)
-    interval = models.CharField(max_length=12, choices=INTERVALS)
+    interval: models.CharField[Interval, Interval] = models.CharField(max_length=12, choices=INTERVALS)
     day_offset = models.CharField(max_length=4, default="1")
     month_offset = models.CharField(max_length=5, default="NIL")
     grace_period_days = models.PositiveIntegerField(default=0)
@@ -52,7 +58,7 @@ class RateCard(models.Model):
 
     plan = models.ForeignKey(PricePlan, on_delete=models.CASCADE, related_name="rate_cards")
     name = models.CharField(max_length=50)
-    type = models.CharField(max_length=20, choices=TYPES)
+    type: models.CharField[RateCardType, RateCardType] = models.CharField(max_length=20, choices=TYPES)
     display_name = models.CharField(max_length=255, blank=True, default="")
     billable_id = models.CharField(max_length=64, blank=True, default="")
     invoice_timing = models.CharField(max_length=12, default="IN_ARREARS")
@@ -150,7 +156,9 @@ class Invoice(models.Model):
     cycle = models.OneToOneField(BillingCycle, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice")
     price_plan = models.ForeignKey(PricePlan, null=True, blank=True, on_delete=models.PROTECT)
     invoice_type = models.CharField(max_length=20, default="STANDARD")
-    status = models.CharField(max_length=16, choices=STATUSES, default="DRAFT")
+    status: models.CharField[InvoiceStatus, InvoiceStatus] = models.CharField(
+        max_length=16, choices=STATUSES, default="DRAFT"
+    )
     currency = models.CharField(max_length=3)
     start_date = models.DateTimeField()
     end_date = models.DateTimeField()

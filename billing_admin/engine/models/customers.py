@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+
+if TYPE_CHECKING:
+    from billing_admin.schemas.accounts import AccountStatus
+    from billing_admin.schemas.customers import CustomerStatus
 
 
 class Customer(models.Model):
@@ -13,7 +19,9 @@ class Customer(models.Model):
     name = models.CharField(max_length=255, db_index=True)
     primary_email = models.CharField(max_length=320)
     address = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=STATUSES, default="ACTIVE")
+    status: models.CharField[CustomerStatus, CustomerStatus] = models.CharField(
+        max_length=10, choices=STATUSES, default="ACTIVE"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -39,7 +47,9 @@ class Account(models.Model):
     net_term_days = models.PositiveIntegerField(default=30)
     metadata = models.JSONField(default=dict, blank=True)
     tags = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=10, choices=STATUSES, default="ACTIVE", db_index=True)
+    status: models.CharField[AccountStatus, AccountStatus] = models.CharField(
+        max_length=10, choices=STATUSES, default="ACTIVE", db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from .customers import Account
+
+if TYPE_CHECKING:
+    from billing_admin.schemas.events import IngestionStatus
+    from billing_admin.schemas.meters import Aggregation
 
 # Usage quantities are stored as integer millionths so sums stay exact on SQLite too.
 QUANTITY_SCALE = 6
@@ -33,7 +39,7 @@ class UsageMeter(models.Model):
     billable_name = models.CharField(max_length=255, blank=True, default="")
     description = models.CharField(max_length=500, blank=True, default="")
     type = models.CharField(max_length=10, default="COUNTER")
-    aggregation = models.CharField(max_length=5, choices=AGGREGATIONS)
+    aggregation: models.CharField[Aggregation, Aggregation] = models.CharField(max_length=5, choices=AGGREGATIONS)
     event_schema = models.ForeignKey(EventSchema, on_delete=models.PROTECT, related_name="meters")
     filters = models.JSONField(default=list)  # [{"field": "dimension.region", "value": "eu"}]
     computations = models.JSONField(default=list)  # [{"matcher": str, "computation": str, "order": int}]
@@ -76,7 +82,7 @@ class Event(models.Model):
     account_ref = models.CharField(max_length=512)  # the id or alias the sender used
     attributes = models.JSONField(default=list)  # [{"name", "value", "unit"}] as sent
     dimensions = models.JSONField(default=dict)
-    status = models.CharField(max_length=50)
+    status: models.CharField[IngestionStatus, IngestionStatus] = models.CharField(max_length=50)
     meters = models.JSONField(default=list)  # [{"id": meter_id, "units": "12.5"}]
 
     class Meta:

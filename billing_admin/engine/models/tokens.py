@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+
+if TYPE_CHECKING:
+    from billing_admin.operations import Kind
 
 
 class ApiToken(models.Model):
@@ -11,7 +16,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, unique=True)
     prefix = models.CharField(max_length=12)  # shown in lists so a person can tell tokens apart
     token_hash = models.CharField(max_length=64, unique=True)
-    scope = models.CharField(max_length=5, choices=SCOPES)
+    scope: models.CharField[Kind, Kind] = models.CharField(max_length=5, choices=SCOPES)  # which tools it may run
     created_by = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from billing_admin.actors import Actor
 from billing_admin.engine.tokens import SCOPES, token_create, token_expiry_parse
@@ -12,7 +14,7 @@ from billing_admin.errors import BillingError
 class Command(BaseCommand):
     help = "Create an API token (read or write scope) and print it once."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="A unique name for the token, e.g. claude-desktop.")
         parser.add_argument("--scope", choices=SCOPES, required=True, help="read: read tools only; write: all tools.")
         parser.add_argument(
@@ -22,7 +24,7 @@ class Command(BaseCommand):
             "Default: never (until revoked).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             issued = token_create(
                 name=options["name"],

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from datetime import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from billing_admin.engine.tokens import token_list
 
 
-def _when(value) -> str:  # noqa: ANN001 - a datetime or None
+def _when(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if value else "-"
 
 
 class Command(BaseCommand):
     help = "List API tokens (names, prefixes, scopes; never the secret)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--active", action="store_true", help="Leave out revoked tokens.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         rows = [("name", "prefix", "scope", "created", "last used", "revoked")]
         for token in token_list(include_revoked=not options["active"]):
             rows.append(

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import anyio
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from mcp.server import Server
 from mcp.server.stdio import stdio_server
 
@@ -23,12 +24,12 @@ class Command(BaseCommand):
     help = "Serve the billing tools over stdio (MCP). Choose --scope read|write or --token NAME."
     requires_system_checks: list[str] = []  # nothing may reach stdout before the protocol does
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         who = parser.add_mutually_exclusive_group(required=True)
         who.add_argument("--scope", choices=["read", "write"], help="Serve read tools only, or all tools.")
         who.add_argument("--token", metavar="NAME", help="Act as this API token (its name), with its scope.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
         problem = database_problem()
         if problem is not None:

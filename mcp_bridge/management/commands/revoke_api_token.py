@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from billing_admin.actors import Actor
 from billing_admin.engine.tokens import token_revoke
@@ -12,10 +14,10 @@ from billing_admin.errors import BillingError
 class Command(BaseCommand):
     help = "Revoke an API token by name."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="The token's name (see list_api_tokens).")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             token = token_revoke(name=options["name"], actor=Actor.cli("revoke_api_token"))
         except BillingError as exc:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from billing_admin.actors import Actor
@@ -16,19 +18,19 @@ class Api:
         self.client = client
         self.headers = {"Authorization": f"Bearer {raw_token}"} if raw_token else {}
 
-    def _send(self, method: str, path: str, body=None, **headers):  # noqa: ANN001, ANN202
+    def _send(self, method: str, path: str, body: object = None, **headers: str) -> HttpResponse:
         data = body if isinstance(body, str | bytes) else json.dumps(body) if body is not None else None
         return getattr(self.client, method)(
             f"/api/{path}", data=data, content_type="application/json", headers={**self.headers, **headers}
         )
 
-    def get(self, path: str, **query: object):  # noqa: ANN201
+    def get(self, path: str, **query: object) -> HttpResponse:
         return self.client.get(f"/api/{path}", query, headers=self.headers)
 
-    def post(self, path: str, body=None, **headers):  # noqa: ANN001, ANN201
+    def post(self, path: str, body: object = None, **headers: str) -> HttpResponse:
         return self._send("post", path, body, **headers)
 
-    def patch(self, path: str, body=None, **headers):  # noqa: ANN001, ANN201
+    def patch(self, path: str, body: object = None, **headers: str) -> HttpResponse:
         return self._send("patch", path, body, **headers)
 
 
@@ -73,7 +75,7 @@ def acme(api):
     return response.json()
 
 
-def start_of_month():  # noqa: ANN201
+def start_of_month() -> datetime:
     from django.utils import timezone
 
     return timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -117,12 +119,26 @@ def plan_body(meter_id: str, name: str = "Pro") -> dict:
 
 @pytest.fixture
 def meter(api, acme):
-    response = api.post("usage_meters", {"name": "api_units", "type": "COUNTER", "aggregation": "SUM",
-                                         "eventSchemaName": "api_requests",
-                                         "computations": [{"computation": '{"var":"attribute.units"}', "order": 1}]})
+    response = api.post(
+        "usage_meters",
+        {
+            "name": "api_units",
+            "type": "COUNTER",
+            "aggregation": "SUM",
+            "eventSchemaName": "api_requests",
+            "computations": [{"computation": '{"var":"attribute.units"}', "order": 1}],
+        },
+    )
     assert response.status_code == 201, response.content
-    queries = api.post("usage_meters", {"name": "ai_queries", "aggregation": "SUM", "eventSchemaName": "ai_queries",
-                                        "computations": [{"computation": '{"var":"attribute.queries"}'}]})
+    queries = api.post(
+        "usage_meters",
+        {
+            "name": "ai_queries",
+            "aggregation": "SUM",
+            "eventSchemaName": "ai_queries",
+            "computations": [{"computation": '{"var":"attribute.queries"}'}],
+        },
+    )
     assert queries.status_code == 201, queries.content
     return response.json()
 

@@ -22,8 +22,15 @@ def test_an_account_is_found_by_id_or_alias_with_its_balances_as_numbers(api, ac
 
 
 def test_accounts_can_be_listed_for_one_customer(api, acme):
-    api.post("customers", {"id": "cust_2", "name": "Other Ltd", "primaryEmail": "o@other.example",
-                           "account": {"id": "acc_other", "name": "Other main"}})
+    api.post(
+        "customers",
+        {
+            "id": "cust_2",
+            "name": "Other Ltd",
+            "primaryEmail": "o@other.example",
+            "account": {"id": "acc_other", "name": "Other main"},
+        },
+    )
     body = api.get("accounts", customerId="cust_123").json()
     assert [a["id"] for a in body["data"]] == ["acc_987"]
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 KEY = {"Idempotency-Key": "grant-7"}
 
 
-def credit(amount=25, **extra) -> dict:  # noqa: ANN001
+def credit(amount: object = 25, **extra: object) -> dict[str, object]:
     return {"accountId": "acc_987", "purpose": "Goodwill", "creditAmount": amount, **extra}
 
 

@@ -11,12 +11,12 @@ from billing_admin.engine.models import Event
 from billing_admin.schemas.event_bounds import MAX_EVENT_UNITS, MAX_TOTAL_UNITS
 from tests.dashboard.factories import finance_admin
 
-from .conftest import plan_body, start_of_month, usage_event
+from .conftest import Api, plan_body, start_of_month, usage_event
 
 pytestmark = pytest.mark.django_db
 
 
-def with_attributes(*values: str, **overrides) -> dict:  # noqa: ANN003
+def with_attributes(*values: str, **overrides: object) -> dict[str, object]:
     return usage_event() | {"attributes": [{"name": "units", "value": v} for v in values]} | overrides
 
 
@@ -42,7 +42,7 @@ BAD_EVENTS = [
 ]
 
 
-def draft_total(api) -> Decimal:  # noqa: ANN001
+def draft_total(api: Api) -> Decimal:
     [draft] = api.get("invoices", status="DRAFT", owner_id="acc_987").json()["data"]
     return Decimal(str(draft["totalAmount"]))
 

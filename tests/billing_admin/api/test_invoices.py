@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -10,7 +10,7 @@ from .conftest import start_of_month, usage_event
 pytestmark = pytest.mark.django_db
 
 
-def ms(moment) -> int:  # noqa: ANN001
+def ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 

@@ -16,7 +16,7 @@ REFUSAL = (
 )
 
 
-def credit(amount, **extra) -> dict:  # noqa: ANN001
+def credit(amount: object, **extra: object) -> dict[str, object]:
     return {"accountId": "acc_987", "purpose": "Goodwill", "creditAmount": amount, **extra}
 
 

@@ -11,7 +11,7 @@ from .conftest import usage_event
 pytestmark = pytest.mark.django_db
 
 
-def credit(amount=25, **extra) -> dict:  # noqa: ANN001
+def credit(amount: object = 25, **extra: object) -> dict[str, object]:
     return {"accountId": "acc_987", "purpose": "Goodwill", "effectiveFrom": "2026-01-01", "priority": 10,
             "creditAmount": amount, **extra}  # fmt: skip
 

@@ -4,6 +4,8 @@ forbids is refused (the CI runs schemathesis for the rest; these pin the cases i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -12,7 +14,7 @@ from billing_admin.api.openapi import openapi_document
 pytestmark = pytest.mark.django_db
 
 
-def operations():  # noqa: ANN201
+def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
     for path, methods in openapi_document()["paths"].items():
         for method, operation in methods.items():
             yield path, method, operation

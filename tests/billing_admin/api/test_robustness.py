@@ -9,10 +9,11 @@ import random
 import re
 
 import pytest
+from django.http import HttpResponse
 
-from billing_admin.api.endpoints import ENDPOINTS
+from billing_admin.api.endpoints import ENDPOINTS, Endpoint
 
-from .conftest import usage_event
+from .conftest import Api, usage_event
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ HOSTILE_BODIES = [
 PATH_VALUES = ["nobody", "x" * 600, "%00", "a b", "💥", "..", "acc_987", "cust_123"]
 
 
-def cursor(last) -> str:  # noqa: ANN001
+def cursor(last: object) -> str:
     return base64.urlsafe_b64encode(json.dumps({"lastItemId": last, "pageSize": 1}).encode()).decode()
 
 
@@ -36,18 +37,20 @@ PAGED = [e for e in ENDPOINTS if any(q.name == "nextToken" for q in e.query)]
 # Lists keyed by an integer id: the engine's paginate() filters on a forged string key unchecked.
 
 
-def fields_of(endpoint) -> list[str]:  # noqa: ANN001
+def fields_of(endpoint: Endpoint) -> list[str]:
     from billing_admin.operations import BY_NAME
 
     schema = endpoint.body_schema or BY_NAME[endpoint.operation].request
     return list(schema.model_fields)
 
 
-def url(endpoint, values: dict[str, str]) -> str:  # noqa: ANN001
+def url(endpoint: Endpoint, values: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "nobody"), endpoint.path)
 
 
-def send(api, method: str, path: str, *, body: bytes | None = None, query=None):  # noqa: ANN001, ANN201
+def send(
+    api: Api, method: str, path: str, *, body: bytes | None = None, query: dict[str, object] | None = None
+) -> HttpResponse:
     query = query or {}
     if method == "GET":
         return api.client.get(f"/api/{path}", query, headers=api.headers)
@@ -55,7 +58,7 @@ def send(api, method: str, path: str, *, body: bytes | None = None, query=None):
     return handler(f"/api/{path}", data=body or b"", content_type="application/json", headers=api.headers)
 
 
-def assert_handled(response, what: str) -> None:  # noqa: ANN001
+def assert_handled(response: HttpResponse, what: str) -> None:
     assert response.status_code < 500, f"{what} -> {response.status_code}: {response.content[:300]!r}"
     if response.status_code >= 400:
         assert isinstance(response.json().get("message"), str), what

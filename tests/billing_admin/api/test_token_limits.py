@@ -7,6 +7,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.http import HttpResponse
+from django.test import Client
 from django.utils import timezone
 
 from billing_admin.actors import Actor
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db
 ATTACKER, NEIGHBOUR = "203.0.113.7", "198.51.100.20"
 
 
-def get_customers(client, raw: str, address: str = ATTACKER):  # noqa: ANN001, ANN201
+def get_customers(client: Client, raw: str, address: str = ATTACKER) -> HttpResponse:
     return client.get("/api/customers", headers={"Authorization": f"Bearer {raw}"}, REMOTE_ADDR=address)
 
 

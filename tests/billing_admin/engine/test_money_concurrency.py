@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -37,7 +38,7 @@ def _postgres_only():
         pytest.skip("row locks and concurrent writers are exercised on PostgreSQL")
 
 
-def run_threads(count: int, work) -> list[Exception]:  # noqa: ANN001 - work(n) runs in thread n
+def run_threads(count: int, work: Callable[[int], object]) -> list[Exception]:  # work(n) runs in thread n
     errors: list[Exception] = []
     barrier = threading.Barrier(count)
 

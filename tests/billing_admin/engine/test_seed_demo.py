@@ -51,7 +51,9 @@ def test_the_demo_has_plans_invoices_in_every_status_and_acc_987_has_150_availab
     assert statuses == {"DRAFT", "DUE", "PAID", "PARTIALLY_PAID", "VOID", "UN_COLLECTIBLE"}
     balance = call("get_wallet_balance", {"accountId": "acc_987"}, actor=Actor.cli("test"))
     assert (balance.walletBalance, balance.creditBalance, balance.availableBalance) == (
-        Decimal("100.00"), Decimal("50.00"), Decimal("150.00")
+        Decimal("100.00"),
+        Decimal("50.00"),
+        Decimal("150.00"),
     )
     # Every demo event of a plan's account is billed in exactly one cycle.
     assert not Event.objects.filter(account__assignments__isnull=False, cycle__isnull=True).exists()

@@ -116,7 +116,16 @@ class FakeTogai:
         self.server.shutdown()
         self.server.server_close()
 
-    def fail(self, method: str, path: str, status: int, *, times: int = 1, headers=None, body=None) -> None:  # noqa: ANN001
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+    ) -> None:
         self.faults.append(Fault(method, path, status, times, headers or {}, body))
 
     def stall(self, path: str, seconds: float) -> None:
@@ -305,9 +314,13 @@ class FakeTogai:
         edits = self.staged.pop(account_id, [])
         for edit in edits:
             self.schedules.setdefault(account_id, []).append(
-                {"id": f"sch.{next(self._ids)}.x", "accountId": account_id,
-                 "pricePlanId": edit["associationConfig"]["pricePlanId"], "startDate": edit["effectiveFrom"],
-                 "endDate": edit["effectiveUntil"]}  # fmt: skip
+                {
+                    "id": f"sch.{next(self._ids)}.x",
+                    "accountId": account_id,
+                    "pricePlanId": edit["associationConfig"]["pricePlanId"],
+                    "startDate": edit["effectiveFrom"],
+                    "endDate": edit["effectiveUntil"],
+                }  # fmt: skip
             )
         return 200, {"data": self.schedules.get(account_id, [])}
 
@@ -457,9 +470,16 @@ class FakeTogai:
         account = self._account_of(account_id)
         wallet = self.wallets.setdefault(
             account["id"],
-            {"id": f"wallet.{next(self._ids)}.x", "accountId": account["id"], "customerId": account["customerId"],
-             "balance": Decimal(0), "creditUnit": account["invoiceCurrency"], "status": "ACTIVE", "holdAmount": 0,
-             "effectiveFrom": NOW},  # fmt: skip
+            {
+                "id": f"wallet.{next(self._ids)}.x",
+                "accountId": account["id"],
+                "customerId": account["customerId"],
+                "balance": Decimal(0),
+                "creditUnit": account["invoiceCurrency"],
+                "status": "ACTIVE",
+                "holdAmount": 0,
+                "effectiveFrom": NOW,
+            },  # fmt: skip
         )
         wallet["balance"] += Decimal(body["topupAmount"])
         return 200, wallet

@@ -13,10 +13,10 @@ from billing_admin.errors import NotFoundError, PermissionDeniedError, UpstreamE
 from billing_admin.togai.backend import TogaiService
 from billing_admin.togai.client import TogaiClient
 
-from .fake_togai import API_KEY, READ_ONLY_KEY
+from .fake_togai import API_KEY, READ_ONLY_KEY, Seen
 
 
-def gaps(seen) -> list[float]:  # noqa: ANN001
+def gaps(seen: list[Seen]) -> list[float]:
     return [later.at - earlier.at for earlier, later in zip(seen, seen[1:], strict=False)]
 
 

@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 ATTACKER, COLLEAGUE = "203.0.113.7", "198.51.100.20"
 
 
-def sign_in(password: str, address: str = ATTACKER, username: str = "victor"):  # noqa: ANN201
+def sign_in(password: str, address: str = ATTACKER, username: str = "victor") -> HttpResponse:
     return Client(REMOTE_ADDR=address).post(reverse("dashboard:login"), {"username": username, "password": password})
 
 

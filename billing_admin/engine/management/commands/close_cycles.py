@@ -5,11 +5,13 @@ account; the command then exits non-zero, so cron reports it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.errors import BillingError
 from billing_admin.service import get_service, parse_request
@@ -18,11 +20,11 @@ from billing_admin.service import get_service, parse_request
 class Command(BaseCommand):
     help = "Finalize billing cycles past their grace period into DUE invoices and open the next cycles."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--account", help="Close this account's ended cycles now, ignoring the grace period.")
         parser.add_argument("--as-of", help="Close as of this past ISO-8601 moment (default: now; never the future).")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args: Any, **options: Any) -> None:
         as_of = None
         if options["as_of"]:
             try:
@@ -30,11 +32,12 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--as-of: {exc}") from None
             if timezone.is_naive(as_of):
-                as_of = timezone.make_aware(as_of, timezone.UTC)
+                as_of = timezone.make_aware(as_of, UTC)
         try:
             request = parse_request(
                 "generate_invoices", {"accountId": options["account"], "all": not options["account"], "asOf": as_of}
             )
+            assert isinstance(request, s.GenerateInvoicesRequest)
             result = get_service().generate_invoices(request, actor=Actor.cli("close_cycles"))
         except BillingError as exc:
             raise CommandError(exc.message) from None

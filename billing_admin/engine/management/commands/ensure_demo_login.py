@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -16,7 +18,7 @@ LOGINS = [(USERNAME, PASSWORD, FINANCE_ADMINS), ("viewer", "demo-viewer-2026", V
 class Command(BaseCommand):
     help = "Create the demo staff logins (a finance admin and a viewer) and print their credentials."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         groups = {name: Group.objects.get_or_create(name=name)[0] for name in (FINANCE_ADMINS, VIEWERS)}
         for username, password, group in LOGINS:
             user, _ = get_user_model().objects.get_or_create(

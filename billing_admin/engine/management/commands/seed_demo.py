@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -16,7 +18,7 @@ from billing_admin.engine.demo.usage import seed_usage
 class Command(BaseCommand):
     help = "Create demo customers, accounts, meters, plans, 90 days of usage, invoices, credits and wallets."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         actor = Actor.cli("seed_demo")
         now = datetime.now(UTC)
         today = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -31,5 +33,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo organisation ready ({added} new events).")
 
 
-def _optional(module: str):
+def _optional(module: str) -> ModuleType | None:
     return importlib.import_module(module) if importlib.util.find_spec(module) else None
