@@ -35,6 +35,7 @@ ERRORS = {
     "409": "Conflict: the id is taken, or the change is not allowed in the object's state.",
     "413": "The body is over the upload size limit.",
     "422": "Not enough funds, or mixed currencies.",
+    "429": "Too many refused bearer tokens from this address: wait the seconds Retry-After gives.",
     "501": "The configured billing backend cannot do this.",
     "502": "The hosted billing API failed or could not be reached.",
 }
