@@ -94,14 +94,7 @@ def audit_describe(
     changes: dict[str, Any] | None = None,
 ) -> None:
     """Describe the write in progress: the boundary writes it as the write's one row."""
-    row: dict[str, Any] = {
-        "actor": actor,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "summary": summary,
-        "changes": changes,
-    }
+    row = _row(actor, action, object_type, object_id, summary, changes)
     scope = _scope.get()
     if scope is None or scope.immediate:
         audit_record(**row)
@@ -121,7 +114,19 @@ def audit_refusal(
     changes: dict[str, Any] | None = None,
 ) -> None:
     """Record a refusal raised from inside a write: the write's transaction rolls back, the row stays."""
-    row: dict[str, Any] = {
+    row = _row(actor, action, object_type, object_id, summary, changes)
+    scope = _scope.get()
+    if scope is None:
+        audit_record(**row)
+    else:
+        scope.kept.append(row)
+
+
+def _row(
+    actor: Actor, action: str, object_type: str, object_id: str, summary: str, changes: dict[str, Any] | None
+) -> dict[str, Any]:
+    """`audit_record`'s arguments, held until the write they belong to ends."""
+    return {
         "actor": actor,
         "action": action,
         "object_type": object_type,
@@ -129,11 +134,6 @@ def audit_refusal(
         "summary": summary,
         "changes": changes,
     }
-    scope = _scope.get()
-    if scope is None:
-        audit_record(**row)
-    else:
-        scope.kept.append(row)
 
 
 @contextmanager
