@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import httpx2
@@ -30,10 +26,10 @@ from mcp.client.streamable_http import streamable_http_client
 from billing_admin import schemas as s
 from billing_admin.actors import Actor
 from billing_admin.engine.tokens import token_create
+from tests.uvicorn_process import uvicorn_process
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 SERVER_NAME = "billing-load-test"  # the server's application_name, to count exactly its sessions
 DEFAULT_POOL_MAX = 10  # DB_POOL_MAX_SIZE's default in settings
 REQUESTS, CONCURRENCY = 400, 50
@@ -44,12 +40,6 @@ MCP_CLIENTS, CALLS_PER_CLIENT = 5, 10
 class Peak:
     connections: int = 0
     samples: list[int] = field(default_factory=list)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _dsn(**extra: str) -> str:
@@ -66,7 +56,6 @@ def server(customer: s.CreateCustomerResponse) -> Iterator[str]:
     """`uvicorn billing_admin.asgi:application`, one worker, on the test database."""
     if connection.vendor != "postgresql":
         pytest.skip("connection pooling is PostgreSQL's")
-    port = _free_port()
     env = {
         "PATH": os.environ["PATH"],
         "DATABASE_URL": _dsn(application_name=SERVER_NAME),
@@ -74,34 +63,15 @@ def server(customer: s.CreateCustomerResponse) -> Iterator[str]:
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         "ENV_FILE": "",  # the defaults, not a developer's .env
     }
-    command = [sys.executable, "-m", "uvicorn", "billing_admin.asgi:application", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--log-level", "warning"],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if httpx.get(f"{base}/api/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
+    with uvicorn_process(env, ready=_serves_openapi) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+
+
+def _serves_openapi(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/api/openapi.json", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 @pytest.fixture

@@ -5,58 +5,32 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import anyio
 import httpx2
 import pytest
 
 from billing_admin.engine.tokens import IssuedToken
+from tests.uvicorn_process import uvicorn_process
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def two_workers(write_token: IssuedToken, subprocess_database_url: Callable[[], str]) -> Iterator[str]:
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": subprocess_database_url(), "DJANGO_SETTINGS_MODULE": "billing_admin.settings"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "billing_admin.asgi:application", "--workers", "2",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if httpx2.post(f"{base}/mcp", timeout=2).status_code == 401:
-                    break
-            except httpx2.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
+    with uvicorn_process(
+        env, ready=_asks_for_a_token, args=("--workers", "2"), stop=signal.SIGINT, stop_timeout=20
+    ) as base:
         yield f"{base}/mcp"
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+
+
+def _asks_for_a_token(base: str) -> bool:
+    try:
+        return httpx2.post(f"{base}/mcp", timeout=2).status_code == 401
+    except httpx2.TransportError:
+        return False
 
 
 def test_every_request_is_served_whichever_worker_takes_it(two_workers, write_token, connect_url, text_of):
